@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package resilience
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+)
+
+// maxWaitWithoutDeadline bounds a retry wait (a long Retry-After) when the
+// request has no deadline; the gateway always sets one.
+const maxWaitWithoutDeadline = 30 * time.Second
+
+// retryTransport is the outer layer: it runs each request through a
+// go-retryablehttp client whose attempts go through the breaker.
+type retryTransport struct{ b *Backend }
+
+// RoundTrip implements http.RoundTripper. It never modifies req.
+func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	b := t.b
+	b.budget.deposit(time.Now())
+	if b.policy.MaxAttempts == 1 || !rewindable(req) {
+		// A body that cannot be replayed (no GetBody) is never retried.
+		resp, err := b.inner.Do(req)
+		return finish(req, resp, err)
+	}
+	rr, err := retryableRequest(req)
+	if err != nil {
+		return nil, err
+	}
+	// The client is built per request so that CheckRetry and Backoff share
+	// this call's state: Backoff is given neither the context nor the
+	// transport error, but must honour the deadline for both.
+	c := &call{b: b}
+	rc := &retryablehttp.Client{
+		HTTPClient:   b.inner,
+		Logger:       retryLogger{b.log},
+		RetryWaitMin: b.policy.BackoffMin,
+		RetryWaitMax: b.policy.BackoffMax,
+		RetryMax:     b.policy.MaxAttempts - 1,
+		CheckRetry:   c.checkRetry,
+		Backoff:      c.backoff,
+		ErrorHandler: retryablehttp.PassthroughErrorHandler,
+	}
+	resp, err := rc.Do(rr)
+	return finish(req, resp, err)
+}
+
+// rewindable reports whether req's body can be sent again.
+func rewindable(req *http.Request) bool {
+	return req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
+}
+
+// retryableRequest wraps a copy of req whose every attempt reads a fresh
+// body from req.GetBody, keeping the Content-Length. req.Body itself is
+// closed, as a RoundTripper must.
+func retryableRequest(req *http.Request) (*retryablehttp.Request, error) {
+	r := *req
+	r.Body, r.GetBody = nil, nil
+	rr, err := retryablehttp.FromRequest(&r)
+	if err != nil || req.Body == nil || req.Body == http.NoBody {
+		return rr, err
+	}
+	req.Body.Close()
+	body := retryablehttp.ReaderFunc(func() (io.Reader, error) { return req.GetBody() })
+	if err := rr.SetBody(body); err != nil {
+		return nil, err
+	}
+	rr.ContentLength = req.ContentLength
+	return rr, nil
+}
+
+// finish adapts the inner client's answer to RoundTrip's contract: a
+// response or an error, never both; errors without the inner client's
+// *url.Error (the outer client adds its own); the caller's request on the
+// response.
+func finish(req *http.Request, resp *http.Response, err error) (*http.Response, error) {
+	if err != nil {
+		if resp != nil {
+			resp.Body.Close()
+		}
+		if ue, ok := err.(*url.Error); ok {
+			err = ue.Err
+		}
+		return nil, err
+	}
+	resp.Request = req
+	return resp, nil
+}
+
+// call is the retry state of one request.
+type call struct {
+	b        *Backend
+	attempts int
+	wait     time.Duration // decided by checkRetry for backoff
+}
+
+// checkRetry is the CheckRetry policy. It decides the wait too, because
+// only here are the context and the error known. It never returns an
+// error: when it stops, the caller gets the last response or transport
+// error as it was.
+func (c *call) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	c.attempts++
+	kind := c.b.classify(ctx, resp, err)
+	if kind == noRetry || c.attempts >= c.b.policy.MaxAttempts {
+		return false, nil
+	}
+	now := time.Now()
+	wait := c.b.wait(kind, c.attempts-1, resp, now)
+	if !c.b.fits(ctx, now, wait) {
+		c.b.stats.deniedDeadline.Add(1)
+		return false, nil
+	}
+	if kind != retryNow && !c.b.budget.withdraw(now) {
+		c.b.stats.deniedBudget.Add(1)
+		c.b.log.Debug("retry budget exhausted", "attempts", c.attempts)
+		return false, nil
+	}
+	c.b.stats.retries.Add(1)
+	c.wait = wait
+	return true, nil
+}
+
+// backoff is the Backoff policy: the wait checkRetry decided.
+func (c *call) backoff(_, _ time.Duration, _ int, _ *http.Response) time.Duration {
+	return c.wait
+}
+
+// classify decides whether an attempt's outcome is worth a retry.
+func (b *Backend) classify(ctx context.Context, resp *http.Response, err error) retryKind {
+	if ctx.Err() != nil {
+		return noRetry
+	}
+	if err != nil {
+		return classifyError(err)
+	}
+	if b.retryable != nil {
+		if retry, ok := b.retryable(resp); ok {
+			if retry {
+				return retryBackoff
+			}
+			return noRetry
+		}
+	}
+	return classifyStatus(resp.StatusCode)
+}
+
+// wait returns the pause before retry n (from 0): none after a stale
+// connection, else the full-jitter backoff, or the response's Retry-After
+// when that is longer.
+func (b *Backend) wait(kind retryKind, n int, resp *http.Response, now time.Time) time.Duration {
+	if kind == retryNow {
+		return 0
+	}
+	d := fullJitter(b.policy.BackoffMin, b.policy.BackoffMax, n, b.randN)
+	if ra, ok := parseRetryAfter(resp, now); ok {
+		d = max(d, ra)
+	}
+	return d
+}
+
+// fits reports whether waiting wait still leaves time for another attempt
+// before ctx's deadline. Without a deadline, waits beyond
+// max(BackoffMax, 30s) are refused.
+func (b *Backend) fits(ctx context.Context, now time.Time, wait time.Duration) bool {
+	if dl, ok := ctx.Deadline(); ok {
+		return wait < dl.Sub(now)
+	}
+	return wait <= max(b.policy.BackoffMax, maxWaitWithoutDeadline)
+}
