@@ -1,0 +1,269 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package adapters
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+
+	"github.com/modelgate/modelgate/adapters/jsontext"
+)
+
+func appendRequest(dst []byte, r *Request) ([]byte, error) {
+	if r.Raw != nil {
+		return dst, errors.New("request carries a raw payload, not tensors")
+	}
+	if err := checkTensors(r.Inputs, "input"); err != nil {
+		return dst, err
+	}
+	dst = slices.Grow(dst, estimateTensors(r.Inputs)+64)
+	dst = append(dst, '{')
+	if r.ID != "" {
+		dst = append(dst, `"id":`...)
+		dst = jsontext.AppendString(dst, r.ID)
+		dst = append(dst, ',')
+	}
+	dst, err := appendParamsField(dst, "parameters", r.Parameters)
+	if err != nil {
+		return dst, err
+	}
+	dst = append(dst, `"inputs":`...)
+	if dst, err = appendTensors(dst, r.Inputs, "input"); err != nil {
+		return dst, err
+	}
+	if len(r.Outputs) > 0 {
+		if dst, err = appendOutputSpecs(dst, r.Outputs); err != nil {
+			return dst, err
+		}
+	}
+	return append(dst, '}'), nil
+}
+
+func appendResponse(dst []byte, r *Response) ([]byte, error) {
+	if r.Raw != nil {
+		return dst, errors.New("response carries a raw payload, not tensors")
+	}
+	if err := checkTensors(r.Outputs, "output"); err != nil {
+		return dst, err
+	}
+	dst = slices.Grow(dst, estimateTensors(r.Outputs)+128)
+	dst = append(dst, `{"model_name":`...)
+	dst = jsontext.AppendString(dst, r.Model.Name)
+	if r.Model.Version != "" {
+		dst = append(dst, `,"model_version":`...)
+		dst = jsontext.AppendString(dst, r.Model.Version)
+	}
+	dst = append(dst, `,"id":`...)
+	dst = jsontext.AppendString(dst, r.ID)
+	dst = append(dst, ',')
+	dst, err := appendParamsField(dst, "parameters", r.Parameters)
+	if err != nil {
+		return dst, err
+	}
+	dst = append(dst, `"outputs":`...)
+	if dst, err = appendTensors(dst, r.Outputs, "output"); err != nil {
+		return dst, err
+	}
+	return append(dst, '}'), nil
+}
+
+// checkTensors validates tensors before any byte is written.
+func checkTensors(ts []Tensor, side string) error {
+	for i := range ts {
+		if err := ts[i].validate(); err != nil {
+			return fmt.Errorf("%s %q: %v", side, ts[i].Name, err)
+		}
+		for j := range i {
+			if ts[j].Name == ts[i].Name {
+				return fmt.Errorf("%s %q: duplicate name", side, ts[i].Name)
+			}
+		}
+	}
+	return nil
+}
+
+func appendTensors(dst []byte, ts []Tensor, side string) ([]byte, error) {
+	dst = append(dst, '[')
+	for i := range ts {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		t := &ts[i]
+		dst = append(dst, `{"name":`...)
+		dst = jsontext.AppendString(dst, t.Name)
+		dst = append(dst, `,"shape":`...)
+		dst = appendShape(dst, t.Shape)
+		dst = append(dst, `,"datatype":"`...)
+		dst = append(dst, t.DType.String()...)
+		dst = append(dst, `",`...)
+		var err error
+		if dst, err = appendParamsField(dst, "parameters", t.Parameters); err != nil {
+			return dst, fmt.Errorf("%s %q: %w", side, t.Name, err)
+		}
+		dst = append(dst, `"data":`...)
+		dst = AppendTensorData(dst, t)
+		dst = append(dst, '}')
+	}
+	return append(dst, ']'), nil
+}
+
+func appendOutputSpecs(dst []byte, os []OutputSpec) ([]byte, error) {
+	dst = append(dst, `,"outputs":[`...)
+	for i := range os {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, `{"name":`...)
+		dst = jsontext.AppendString(dst, os[i].Name)
+		if len(os[i].Parameters) > 0 {
+			dst = append(dst, ',')
+			var err error
+			dst, err = appendParamsField(dst, "parameters", os[i].Parameters)
+			if err != nil {
+				return dst, fmt.Errorf("output %q: %w", os[i].Name, err)
+			}
+			dst = dst[:len(dst)-1] // the field's trailing comma
+		}
+		dst = append(dst, '}')
+	}
+	return append(dst, ']'), nil
+}
+
+// appendParamsField appends `"key":{…},` when p is not empty, keys sorted.
+func appendParamsField(dst []byte, key string, p Parameters) ([]byte, error) {
+	if len(p) == 0 {
+		return dst, nil
+	}
+	keys := make([]string, 0, len(p))
+	for k := range p {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	dst = jsontext.AppendString(dst, key)
+	dst = append(dst, ":{"...)
+	for i, k := range keys {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = jsontext.AppendString(dst, k)
+		dst = append(dst, ':')
+		switch v := p[k].(type) {
+		case string:
+			dst = jsontext.AppendString(dst, v)
+		case bool:
+			dst = strconv.AppendBool(dst, v)
+		case int64:
+			dst = strconv.AppendInt(dst, v, 10)
+		case float64:
+			dst = jsontext.AppendFloat64(dst, v, 64, true)
+		default:
+			return dst, fmt.Errorf("parameter %q: value of type %T is not a string, bool, int64 or float64", k, v)
+		}
+	}
+	return append(dst, "},"...), nil
+}
+
+// AppendTensorData appends t's elements as one flat JSON array (the OIP
+// "data" member): numbers, true/false, or strings for BYTES (invalid UTF-8
+// becomes U+FFFD). Floats are written as jsontext.AppendFloat64 does at the
+// tensor's width, with NaN/±Inf as bare tokens. It does not validate t.
+func AppendTensorData(dst []byte, t *Tensor) []byte {
+	d := &t.Data
+	dst = append(dst, '[')
+	switch t.DType {
+	case Bool:
+		dst = appendList(dst, d.Bool, strconv.AppendBool)
+	case Int8, Int16, Int32:
+		dst = appendList(dst, d.Int32, func(b []byte, v int32) []byte { return strconv.AppendInt(b, int64(v), 10) })
+	case Int64:
+		dst = appendList(dst, d.Int64, func(b []byte, v int64) []byte { return strconv.AppendInt(b, v, 10) })
+	case Uint8, Uint16, Uint32:
+		dst = appendList(dst, d.Uint32, func(b []byte, v uint32) []byte { return strconv.AppendUint(b, uint64(v), 10) })
+	case Uint64:
+		dst = appendList(dst, d.Uint64, func(b []byte, v uint64) []byte { return strconv.AppendUint(b, v, 10) })
+	case FP32:
+		for i, v := range d.FP32 {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = jsontext.AppendFloat32(dst, v, true)
+		}
+	case FP64:
+		dst = appendList(dst, d.FP64, func(b []byte, v float64) []byte { return jsontext.AppendFloat64(b, v, 64, true) })
+	case Bytes:
+		dst = appendList(dst, d.Bytes, jsontext.AppendStringBytes)
+	case Invalid, FP16, BF16:
+	}
+	return append(dst, ']')
+}
+
+func appendList[T any](dst []byte, vs []T, f func([]byte, T) []byte) []byte {
+	for i, v := range vs {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = f(dst, v)
+	}
+	return dst
+}
+
+// estimateTensors guesses the encoded size of ts' data, so that the output
+// buffer is allocated once: a large tensor's final growth by append would
+// otherwise hold two copies at once.
+func estimateTensors(ts []Tensor) int {
+	total := 0
+	for i := range ts {
+		total += estimateData(&ts[i]) + 96 + len(ts[i].Name) + 24*len(ts[i].Shape)
+	}
+	return total
+}
+
+// estimateData sizes the first elements exactly and extrapolates, with 1/8
+// slack.
+func estimateData(t *Tensor) int {
+	n := t.Data.Len()
+	if n == 0 {
+		return 2
+	}
+	if t.DType == Bytes {
+		size := 0
+		for _, b := range t.Data.Bytes {
+			size += len(b) + 3 // quotes and comma; escapes grow it further
+		}
+		return size + size/8
+	}
+	const sample = 64
+	k := min(n, sample)
+	head := *t
+	head.Data = sliceData(&t.Data, k)
+	var buf [sample * 26]byte
+	size := len(AppendTensorData(buf[:0], &head))
+	est := size / k * n
+	return est + est/8 + 2
+}
+
+// sliceData returns the first k elements of d.
+func sliceData(d *TensorData, k int) TensorData {
+	var s TensorData
+	switch {
+	case d.Bool != nil:
+		s.Bool = d.Bool[:k]
+	case d.Int32 != nil:
+		s.Int32 = d.Int32[:k]
+	case d.Int64 != nil:
+		s.Int64 = d.Int64[:k]
+	case d.Uint32 != nil:
+		s.Uint32 = d.Uint32[:k]
+	case d.Uint64 != nil:
+		s.Uint64 = d.Uint64[:k]
+	case d.FP32 != nil:
+		s.FP32 = d.FP32[:k]
+	case d.FP64 != nil:
+		s.FP64 = d.FP64[:k]
+	case d.Bytes != nil:
+		s.Bytes = d.Bytes[:k]
+	}
+	return s
+}
