@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package gateway
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/modelgate/modelgate/adapters"
+)
+
+// serverName is reported by GET /v2.
+const serverName = "modelgate"
+
+// registerV2 adds the Open Inference Protocol v2 REST endpoints
+// (PROTOCOLS.md §6.1).
+func (g *Gateway) registerV2(e *echo.Echo) {
+	e.GET("/v2/health/live", g.live)
+	e.GET("/v2/health/ready", g.ready)
+	e.GET("/v2", g.serverMetadata)
+	for _, p := range [...]string{"/v2/models/:model", "/v2/models/:model/versions/:version"} {
+		e.GET(p, g.modelMetadata)
+		e.GET(p+"/ready", g.modelReady)
+		e.POST(p+"/infer", g.infer)
+	}
+	e.POST("/v2/repository/index", g.repositoryIndex)
+}
+
+// live answers {"live": true} while the process serves.
+func (g *Gateway) live(c echo.Context) error {
+	return writeJSON(c, http.StatusOK, map[string]bool{"live": true})
+}
+
+// ready answers {"ready": true}, or 503 while draining. Backend health does
+// not enter into it: per-model readiness is GET /v2/models/{m}/ready.
+func (g *Gateway) ready(c echo.Context) error {
+	if g.Draining() {
+		return replyf(adapters.ErrUnavailable, "modelgate is shutting down and takes no new requests")
+	}
+	return writeJSON(c, http.StatusOK, map[string]bool{"ready": true})
+}
+
+// serverMetadata answers GET /v2. Of the OIP extensions only "parameters"
+// is implemented in full; the repository index is served but
+// "model_repository" is not claimed, as load and unload are not.
+func (g *Gateway) serverMetadata(c echo.Context) error {
+	return writeJSON(c, http.StatusOK, struct {
+		Name       string   `json:"name"`
+		Version    string   `json:"version"`
+		Extensions []string `json:"extensions"`
+	}{serverName, g.opts.Version, []string{"parameters"}})
+}
+
+// lookupV2 resolves the :model and :version path parameters.
+func (g *Gateway) lookupV2(c echo.Context) (*route, string, error) {
+	name, err := url.PathUnescape(c.Param("model"))
+	if err != nil {
+		return nil, "", replyf(adapters.ErrInvalidInput, "malformed model name %q in path: %v", c.Param("model"), err)
+	}
+	version, err := url.PathUnescape(c.Param("version"))
+	if err != nil {
+		return nil, "", replyf(adapters.ErrInvalidInput, "malformed version %q in path: %v", c.Param("version"), err)
+	}
+	rt, err := g.lookup(name)
+	return rt, version, err
+}
+
+// modelMetadata answers GET /v2/models/{m}[/versions/{v}] with the first
+// answering target's metadata under the route's name.
+func (g *Gateway) modelMetadata(c echo.Context) error {
+	rt, version, err := g.lookupV2(c)
+	if err != nil {
+		return err
+	}
+	x, cancel, err := g.begin(c, rt, version)
+	if err != nil {
+		return err
+	}
+	defer cancel()
+	defer x.finish(c)
+	md, err := x.metadata()
+	if err != nil {
+		return err
+	}
+	out := *md
+	out.Name = rt.name
+	return x.ok(c, adapters.AppendMetadata(nil, &out))
+}
+
+// modelReady answers GET /v2/models/{m}[/versions/{v}]/ready: 200 when any
+// target can serve, 503 when none can.
+func (g *Gateway) modelReady(c echo.Context) error {
+	rt, version, err := g.lookupV2(c)
+	if err != nil {
+		return err
+	}
+	x, cancel, err := g.begin(c, rt, version)
+	if err != nil {
+		return err
+	}
+	defer cancel()
+	defer x.finish(c)
+	failed, err := x.ready()
+	switch {
+	case err != nil:
+		return err
+	case failed != nil:
+		return x.notReady(failed)
+	}
+	return x.okJSON(c, struct {
+		Name  string `json:"name"`
+		Ready bool   `json:"ready"`
+	}{rt.name, true})
+}
+
+// infer answers POST /v2/models/{m}[/versions/{v}]/infer.
+func (g *Gateway) infer(c echo.Context) error {
+	rt, version, err := g.lookupV2(c)
+	if err != nil {
+		return err
+	}
+	if err := checkJSONType(c.Request().Header.Get(echo.HeaderContentType)); err != nil {
+		return err
+	}
+	body, err := g.readBody(c)
+	if err != nil {
+		return err
+	}
+	req, err := adapters.DecodeRequest(body)
+	if err != nil {
+		return invalid(err, fmt.Sprintf("model %q: %v", rt.name, err))
+	}
+	x, cancel, err := g.begin(c, rt, version)
+	if err != nil {
+		return err
+	}
+	defer cancel()
+	defer x.finish(c)
+	resp, err := x.infer(req)
+	if err != nil {
+		return err
+	}
+	out, err := encodeV2(rt.name, version, x.backend, req, resp)
+	if err != nil {
+		return err
+	}
+	return x.ok(c, out)
+}
+
+// encodeV2 renders resp as OIP JSON under the route's name, echoing the
+// request ID.
+func encodeV2(routeName, version, backend string, req *adapters.Request, resp *adapters.Response) ([]byte, error) {
+	if len(resp.Outputs) == 0 && resp.Raw != nil {
+		return nil, replyf(adapters.ErrBadUpstream,
+			"model %q: backend %q returned an opaque %q payload, which OIP JSON cannot carry",
+			routeName, backend, resp.Raw.ContentType)
+	}
+	out := *resp
+	out.ID = req.ID
+	out.Model = adapters.ModelRef{Name: routeName, Version: resp.Model.Version}
+	if out.Model.Version == "" {
+		out.Model.Version = version
+	}
+	b, err := adapters.AppendResponse(nil, &out)
+	if err != nil {
+		return nil, replyf(fmt.Errorf("%w: %w", adapters.ErrBadUpstream, err),
+			"model %q: backend %q returned outputs that cannot be written as OIP JSON: %v", routeName, backend, err)
+	}
+	return b, nil
+}
+
+// invalid is a 400 with msg; cause is the codec's error, kept for the log
+// and made to wrap ErrInvalidInput if it does not.
+func invalid(cause error, msg string) error {
+	if !errors.Is(cause, adapters.ErrInvalidInput) {
+		cause = fmt.Errorf("%w: %w", adapters.ErrInvalidInput, cause)
+	}
+	return &reply{msg: msg, err: cause}
+}
+
+// writeJSON writes v as compact JSON.
+func writeJSON(c echo.Context, status int, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encoding the response: %w", err)
+	}
+	return c.Blob(status, echo.MIMEApplicationJSON, b)
+}
+
+// indexEntry is one model in the repository index.
+type indexEntry struct {
+	Name   string `json:"name"`
+	State  string `json:"state"`
+	Reason string `json:"reason,omitempty"`
+}
+
+// repositoryIndex answers POST /v2/repository/index: every route with its
+// readiness, checked concurrently (see index.go). The optional body
+// {"ready": true} lists only ready models, as in Triton.
+func (g *Gateway) repositoryIndex(c echo.Context) error {
+	body, err := g.readBody(c)
+	if err != nil {
+		return err
+	}
+	var filter struct {
+		Ready bool `json:"ready"`
+	}
+	if len(body) > 0 {
+		if err := json.Unmarshal(body, &filter); err != nil {
+			return replyf(adapters.ErrInvalidInput, "invalid repository index request: %v", err)
+		}
+	}
+	entries := g.index(c.Request().Context())
+	out := make([]indexEntry, 0, len(entries))
+	for _, e := range entries {
+		if !filter.Ready || e.State == stateReady {
+			out = append(out, e)
+		}
+	}
+	return writeJSON(c, http.StatusOK, out)
+}

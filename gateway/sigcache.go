@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package gateway
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/modelgate/modelgate/adapters"
+	"github.com/modelgate/modelgate/adapters/v1json"
+)
+
+// Bounds of the per-target signature cache.
+const (
+	// maxCachedSignatures bounds entries per target, since clients choose
+	// the versions they ask for.
+	maxCachedSignatures = 32
+	// signatureFetchTimeout bounds the one metadata call a v1 predict may
+	// make to learn the signature; a slower backend gets an unsigned decode.
+	signatureFetchTimeout = 2 * time.Second
+	// v1SignatureName is the only TF signature the uniform metadata
+	// describes.
+	v1SignatureName = "serving_default"
+)
+
+// sigCache remembers each model version's metadata, or that the backend
+// publishes none (a nil entry). It is safe for concurrent use.
+type sigCache struct {
+	mu sync.Mutex
+	m  map[adapters.ModelRef]*adapters.ModelMetadata
+}
+
+// load returns the cached metadata for ref and whether there is an entry.
+func (s *sigCache) load(ref adapters.ModelRef) (*adapters.ModelMetadata, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	md, ok := s.m[ref]
+	return md, ok
+}
+
+// store caches md (nil: none published) unless the cache is full.
+func (s *sigCache) store(ref adapters.ModelRef, md *adapters.ModelMetadata) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.m == nil {
+		s.m = make(map[adapters.ModelRef]*adapters.ModelMetadata)
+	}
+	if _, ok := s.m[ref]; ok || len(s.m) < maxCachedSignatures {
+		s.m[ref] = md
+	}
+}
+
+// signatureFor is the v1json.SignatureFunc of a predict request: the route
+// exposes one signature, serving_default (as its TF metadata says), so a
+// body naming another gets TF's 400. The target's own configured signature
+// is what the backend runs.
+func (x *exchange) signatureFor(name string) (*v1json.Signature, error) {
+	if name != "" && name != v1SignatureName {
+		return nil, fmt.Errorf("%w: Serving signature name: %q not found in signature def", adapters.ErrInvalidInput, name)
+	}
+	return x.signature(), nil
+}
+
+// signature returns the signature the v1 codec decodes against: cached
+// metadata of the first target that has some, else one metadata call per
+// target (skipping unavailable ones and those that publish none), bounded by
+// signatureFetchTimeout and not counted as an inference attempt. It returns
+// nil when no signature is known; the codec then infers dtypes.
+func (x *exchange) signature() *v1json.Signature {
+	unknown := make([]*target, 0, len(x.rt.targets))
+	for _, t := range x.rt.targets {
+		md, ok := t.sigs.load(t.ref(x.version))
+		switch {
+		case ok && md != nil:
+			return toSignature(md)
+		case !ok:
+			unknown = append(unknown, t)
+		}
+	}
+	if len(unknown) == 0 {
+		return nil
+	}
+	limit := signatureFetchTimeout
+	if dl, ok := x.ctx.Deadline(); ok && time.Until(dl) < limit {
+		limit = time.Until(dl)
+	}
+	ctx, cancel := context.WithTimeout(x.parent, limit)
+	defer cancel()
+	return fetchSignature(ctx, unknown, x.version)
+}
+
+// fetchSignature asks targets in order for metadata.
+func fetchSignature(ctx context.Context, targets []*target, version string) *v1json.Signature {
+	for _, t := range targets {
+		ref := t.ref(version)
+		md, err := t.adapter.ModelMetadata(ctx, ref)
+		switch {
+		case err == nil && md != nil:
+			t.sigs.store(ref, md)
+			return toSignature(md)
+		case errors.Is(err, errors.ErrUnsupported):
+			t.sigs.store(ref, nil)
+		case err != nil && canFallBack(err) && ctx.Err() == nil:
+		default:
+			return nil
+		}
+	}
+	return nil
+}
+
+// toSignature presents OIP metadata as the TF signature the v1 codec wants.
+func toSignature(md *adapters.ModelMetadata) *v1json.Signature {
+	return &v1json.Signature{Name: v1SignatureName, Inputs: md.Inputs, Outputs: md.Outputs}
+}
