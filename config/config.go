@@ -125,6 +125,11 @@ type TorchServeBackend struct {
 	// Token is the inference API key sent as a bearer token. If empty, no
 	// Authorization header is sent. Default: "". Never printed.
 	Token Secret `koanf:"token"`
+	// ManagementToken is the management API key (TorchServe accepts only
+	// that key on the management port), sent as a bearer token to
+	// ManagementURL. If empty, no Authorization header is sent there.
+	// Default: "". Never printed.
+	ManagementToken Secret `koanf:"management_token"`
 }
 
 // Route is one model clients can call, served by an ordered list of targets.

@@ -108,6 +108,9 @@ func (b *Backend) validate(p *problems, path string) {
 		if strings.ContainsAny(string(b.TorchServe.Token), " \t\r\n") {
 			p.add(path+".torchserve.token", "must not contain whitespace")
 		}
+		if strings.ContainsAny(string(b.TorchServe.ManagementToken), " \t\r\n") {
+			p.add(path+".torchserve.management_token", "must not contain whitespace")
+		}
 	}
 }
 

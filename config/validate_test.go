@@ -31,7 +31,7 @@ backends:
     retry: {max_attempts: 0, backoff_min: -1ms, backoff_max: 10ms, budget_ratio: 1.5, budget_floor: -1}
     breaker: {consecutive_failures: 0, open_for: 0s, half_open_probes: 0}
     pool: {max_idle_conns: -1, idle_timeout: -1s, dial_timeout: 0s}
-    torchserve: {management_url: "not a url", token: "hunter2 x"}
+    torchserve: {management_url: "not a url", token: "hunter2 x", management_token: "s3cret y"}
   - name: ts
     kind: torchserve
     url: http://ts:8080?x=1
@@ -92,6 +92,7 @@ func TestValidateReportsEveryProblemWithItsPath(t *testing.T) {
 		`backends[0].torchserve: set but kind is grpc`,
 		`backends[0].torchserve.management_url: must be an absolute http(s) URL (got "not%20a%20url")`,
 		`backends[0].torchserve.token: must not contain whitespace`,
+		`backends[0].torchserve.management_token: must not contain whitespace`,
 		`backends[1].url: must not have a query or fragment (got "http://ts:8080?x=1")`,
 		`backends[2].url: required`,
 		`backends[2].name: duplicate name "ts" (also backends[1])`,
