@@ -12,9 +12,10 @@ import (
 )
 
 // AdminSource supplies what the admin endpoints report beyond the routes
-// the gateway holds: backend state and the loaded configuration. Every
-// method must be safe for concurrent use, return promptly (no I/O) and
-// return values that encoding/json can marshal.
+// the gateway holds: backend state and the loaded configuration. Both
+// methods must be safe for concurrent use, return promptly (no I/O) and
+// return values that encoding/json can marshal. Per-target details of the
+// route explanation come from Target.Describe.
 type AdminSource interface {
 	// Backends describes every backend: name, kind, URL (without
 	// credentials), breaker states, in-flight calls and counters.
@@ -22,23 +23,6 @@ type AdminSource interface {
 	// Config describes the loaded configuration: its version, path and
 	// load time. It must not contain secrets.
 	Config() any
-	// Target describes the current state of the backend of one route
-	// target, for the route explanation.
-	Target(backend string, model adapters.ModelRef) TargetState
-}
-
-// TargetState is what an AdminSource says about a route target's backend.
-type TargetState struct {
-	// Kind is the backend's kind ("tfserving", "oip", …).
-	Kind string `json:"kind"`
-	// BreakerKey is the key of the circuit breaker guarding the target
-	// ("" for the backend-wide breaker).
-	BreakerKey string `json:"breaker_key"`
-	// Breaker is that breaker's state: "closed", "half-open" or "open".
-	// A breaker that has seen no call yet is "closed".
-	Breaker string `json:"breaker"`
-	// Options are the target's per-kind options, if any.
-	Options any `json:"options,omitempty"`
 }
 
 // routeExplanation is GET /admin/routes/{model}.
@@ -56,7 +40,7 @@ type targetExplanation struct {
 	Backend string `json:"backend"`
 	Model   string `json:"model"`
 	Version string `json:"version"`
-	TargetState
+	Details any    `json:"details,omitempty"`
 }
 
 // fallbackRule words canFallBack for the route explanation.
@@ -91,8 +75,11 @@ func (g *Gateway) explainRoute(c echo.Context) error {
 		out.Timeout, out.TimeoutSeconds = rt.timeout.String(), rt.timeout.Seconds()
 	}
 	for _, t := range rt.targets {
-		out.Targets = append(out.Targets, targetExplanation{Backend: t.backend, Model: t.model.Name,
-			Version: t.model.Version, TargetState: g.opts.Admin.Target(t.backend, t.model)})
+		x := targetExplanation{Backend: t.backend, Model: t.model.Name, Version: t.model.Version}
+		if t.describe != nil {
+			x.Details = t.describe()
+		}
+		out.Targets = append(out.Targets, x)
 	}
 	return writeJSON(c, http.StatusOK, out)
 }

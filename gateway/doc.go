@@ -51,9 +51,22 @@
 // # Operations
 //
 // Options.Observe receives one Observation per finished request (route,
-// backend, status, attempts, duration) for metrics, and Options.Metrics, if
-// set, is served at GET /metrics; the gateway itself imports no metrics
-// library. Options.Attempts plugs in the resilience layer's attempt counter.
+// front protocol, backend, status, attempts, duration) for metrics, and
+// Options.Metrics, if set, is served at GET /metrics; the gateway itself
+// imports no metrics library (see package gateway/metrics).
+// Options.Attempts plugs in the resilience layer's attempt counter.
+//
+// Options.Admin, if set, enables JSON admin endpoints: GET /admin/backends
+// and GET /admin/config answer what the AdminSource reports, and
+// GET /admin/routes/{model} explains a route as currently served (timeout,
+// fallback rule, targets in order with each Target.Describe's details).
+//
+// # Reload
+//
+// SetRoutes replaces the whole route table atomically; each request
+// resolves its route once, so requests in flight finish on the targets they
+// started with. SetShutdownTimeouts replaces ShutdownTimeout and DrainDelay
+// for the next shutdown. The other Options are fixed at New.
 //
 // # Wiring
 //

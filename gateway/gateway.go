@@ -108,6 +108,12 @@ type Target struct {
 	Model adapters.ModelRef
 	// Adapter talks to the backend. Required.
 	Adapter adapters.Adapter
+	// Describe, if set, is called by the route explanation
+	// (GET /admin/routes/{model}, see Options.Admin), which shows its
+	// result as the target's "details": e.g. the backend kind, per-kind
+	// options and the live breaker state. It must be fast, safe for
+	// concurrent use and return a value encoding/json can marshal.
+	Describe func() any
 }
 
 // Gateway is the HTTP surface. It is safe for concurrent use.
@@ -134,10 +140,11 @@ type route struct {
 
 // target is a validated Target with its metadata cache.
 type target struct {
-	backend string
-	model   adapters.ModelRef
-	adapter adapters.Adapter
-	sigs    sigCache
+	backend  string
+	model    adapters.ModelRef
+	adapter  adapters.Adapter
+	describe func() any // Target.Describe
+	sigs     sigCache
 }
 
 // ref is the backend model reference for a client-requested version.

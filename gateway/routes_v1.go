@@ -36,6 +36,7 @@ func (g *Gateway) serveV1(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	c.Set(keyRoute, rt.name) // for the log line and metrics, even when decoding fails
 	if call.label != "" {
 		// No labels are configurable, so every label is unknown, as on a TF
 		// server without version_labels (server_core.cc).

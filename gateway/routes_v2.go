@@ -67,6 +67,9 @@ func (g *Gateway) lookupV2(c echo.Context) (*route, string, error) {
 		return nil, "", replyf(adapters.ErrInvalidInput, "malformed version %q in path: %v", c.Param("version"), err)
 	}
 	rt, err := g.lookup(name)
+	if err == nil {
+		c.Set(keyRoute, rt.name) // for the log line and metrics, even when decoding fails
+	}
 	return rt, version, err
 }
 

@@ -44,7 +44,8 @@ func newRouteTable(routes []Route) *routeTable {
 			if m.Name == "" {
 				m.Name = r.Name
 			}
-			rt.targets = append(rt.targets, &target{backend: tg.Backend, model: m, adapter: tg.Adapter})
+			rt.targets = append(rt.targets, &target{backend: tg.Backend, model: m, adapter: tg.Adapter,
+				describe: tg.Describe})
 		}
 		t.byName[r.Name] = rt
 		t.order = append(t.order, rt)

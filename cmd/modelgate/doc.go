@@ -20,6 +20,25 @@
 // and lets in-flight requests finish within server.shutdown_timeout, then
 // exits 0. A second signal exits at once.
 //
+// On SIGHUP serve loads and validates the file (and environment) again. If
+// anything is wrong, it logs every problem ("config reload failed", one
+// line each) and keeps the running configuration. Otherwise it swaps in
+// the new routes at once: requests in flight finish on the routes they
+// started with. A backend whose settings are unchanged keeps its client
+// (breakers, retry budget, concurrency limit, connection pool); a changed
+// one gets a new client and counters; removed ones are closed. Of the
+// server settings, default_timeout (through the routes), shutdown_timeout
+// and drain_delay take effect; listen, max_body_bytes, read_header_timeout
+// and idle_timeout are logged as "needs restart".
+//
+// Operations endpoints on the same listener: GET /metrics (Prometheus, see
+// package gateway/metrics), GET /admin/backends (backend state: breakers,
+// in-flight calls, counters; URL credentials redacted), GET /admin/config
+// (the config version, a SHA-256 of the effective configuration without
+// secrets, its path, load time and the last rejected reload) and
+// GET /admin/routes/{model} (timeout and targets in order with kind,
+// options and breaker state). They carry no authentication.
+//
 // validate prints "ok", or every problem of the file one per line with its
 // key path and exits 1.
 //
@@ -28,5 +47,6 @@
 // version.
 //
 // The wiring is in wire.go: one explicit switch on the backend kind builds
-// each adapter; nothing registers itself.
+// each adapter; nothing registers itself. pipeline.go builds and rebuilds
+// the whole pipeline (config → resilient clients → adapters → gateway).
 package main

@@ -405,3 +405,31 @@ func TestEndToEndVersion(t *testing.T) {
 		t.Errorf("got %q, want \"modelgate %s go…\"", out, e2eVersion)
 	}
 }
+
+// TestEndToEndSIGHUPReloads sends a real SIGHUP to the binary: the new
+// file's routes serve, and the process keeps running.
+func TestEndToEndSIGHUPReloads(t *testing.T) {
+	t.Parallel()
+	fake := newFakeOIP(t)
+	path := writeConfig(t, gatewayConfig(fake.fakeURL()))
+	p := startServe(t, path)
+	if err := os.WriteFile(path, []byte(reloadedConfig(fake.fakeURL())), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	waitLog(t, p, `"msg":"config reloaded"`)
+	if status, _, body := post(t, p.base+"/v2/models/total/infer", sumBody); status != http.StatusOK {
+		t.Errorf("new route after SIGHUP: got %d %s, want 200", status, body)
+	}
+	if status, _, _ := post(t, p.base+"/v2/models/sum/infer", sumBody); status != http.StatusNotFound {
+		t.Errorf("removed route after SIGHUP: got %d, want 404", status)
+	}
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := waitExit(t, p); err != nil {
+		t.Errorf("got exit %v after SIGTERM, want 0", err)
+	}
+}

@@ -10,9 +10,12 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"os"
+	"os/signal"
 	"runtime"
 	"slices"
 	"strings"
+	"syscall"
 
 	"github.com/modelgate/modelgate/config"
 )
@@ -28,7 +31,8 @@ const usage = `usage: modelgate <command> [flags]
 
 commands:
   serve    --config FILE [--listen HOST:PORT] [--log-level LEVEL]
-           run the gateway until SIGINT or SIGTERM, then drain gracefully
+           run the gateway until SIGINT or SIGTERM, then drain gracefully;
+           SIGHUP reloads the configuration (a bad file keeps the old one)
   validate --config FILE
            print "ok", or every configuration problem one per line (exit 1)
   version  print the version
@@ -128,7 +132,8 @@ func validate(args []string, environ func() []string, stdout, stderr io.Writer) 
 	return nil
 }
 
-// serve runs the gateway until ctx is done.
+// serve runs the gateway until ctx is done, reloading the configuration
+// on SIGHUP.
 func serve(ctx context.Context, args []string, environ func() []string, stderr io.Writer) error {
 	f := newFlags("serve", stderr, true)
 	if err := f.parse(args); err != nil {
@@ -139,23 +144,42 @@ func serve(ctx context.Context, args []string, environ func() []string, stderr i
 		return fmt.Errorf("serve: --log-level: %w", err)
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
-	cfg, err := loadConfig(f.config, f.listen, environ)
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	return serveConfig(ctx, f.config, f.listen, environ, log, hup)
+}
+
+// serveConfig serves the configuration at path until ctx is done; every
+// value received from hup reloads it.
+func serveConfig(ctx context.Context, path, listen string, environ func() []string, log *slog.Logger, hup <-chan os.Signal) error {
+	load := func() (*config.Config, error) { return loadConfig(path, listen, environ) }
+	cfg, err := load()
 	if err != nil {
-		return fmt.Errorf("invalid configuration %s:\n%w", f.config, err)
+		return fmt.Errorf("invalid configuration %s:\n%w", path, err)
 	}
-	g, closeBackends, err := wire(cfg, log)
+	p, err := newPipeline(cfg, path, load, log)
 	if err != nil {
 		return err
 	}
-	defer closeBackends()
+	defer p.close()
 	var lc net.ListenConfig
 	ln, err := lc.Listen(ctx, "tcp", cfg.Server.Listen)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	log.Info("listening", "addr", ln.Addr().String(), "version", version,
+	log.Info("listening", "addr", ln.Addr().String(), "version", version, "config_version", p.state.Load().version,
 		"backends", len(cfg.Backends), "models", len(cfg.Models))
-	if err := g.Run(ctx, ln); err != nil {
+	reloadCtx, stopReloads := context.WithCancel(ctx)
+	reloads := make(chan struct{})
+	go func() {
+		defer close(reloads)
+		p.watchReloads(reloadCtx, hup)
+	}()
+	err = p.gw.Run(ctx, ln)
+	stopReloads()
+	<-reloads // no reload may swap backends while p.close runs
+	if err != nil {
 		log.Error("stopped", "error", err.Error())
 		return err
 	}
