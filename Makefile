@@ -16,7 +16,7 @@ build:
 	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/modelgate
 
 ## test: the whole suite — unit tests with -race, then integration against the real backends.
-test: unit emulator-test integration
+test: unit emulator-test compose-validate integration
 
 unit:
 	$(GO) test -race -shuffle=on -count=1 ./...
