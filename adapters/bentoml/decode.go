@@ -23,7 +23,7 @@ func decodeAnswer(data []byte, ctype string, names []string) (*adapters.Response
 		if err != nil {
 			return nil, jsonhttp.Malformed(fmt.Errorf("JSON answer: %v", err))
 		}
-		if outs, ok := tensorsOf(v, names); ok {
+		if outs, ok := v1json.TensorsFromValue(v, names, tensorFrom); ok {
 			return &adapters.Response{Outputs: outs}, nil
 		}
 		return rawAnswer(data, ctype, mediaJSON), nil
@@ -60,35 +60,6 @@ func mediaType(ctype string) string {
 func isJSONMedia(mt string) bool {
 	mt = mediaType(mt)
 	return mt == mediaJSON || strings.HasSuffix(mt, "+json")
-}
-
-// tensorsOf maps a JSON answer to tensors: a top-level null (the API
-// returned None) to none, an object to one tensor per member, anything else
-// to one tensor named names[0] or "output-0". Nulls elsewhere are NaN.
-// ok is false when the JSON is not tensor-shaped.
-func tensorsOf(v *jsontext.Value, names []string) (outs []adapters.Tensor, ok bool) {
-	switch v.Kind() {
-	case jsontext.Null:
-		return []adapters.Tensor{}, true
-	case jsontext.Object:
-		outs = make([]adapters.Tensor, 0, v.Len())
-		for _, m := range v.Members() {
-			if m.Name == "" {
-				return nil, false
-			}
-			t, err := tensorFrom(m.Name, &m.Value)
-			if err != nil {
-				return nil, false
-			}
-			outs = append(outs, t)
-		}
-		return outs, true
-	}
-	t, err := tensorFrom(outputName(names, 0), v)
-	if err != nil {
-		return nil, false
-	}
-	return []adapters.Tensor{t}, true
 }
 
 // tensorFrom converts a JSON value, reading nulls as NaN: pydantic's JSON
@@ -144,43 +115,5 @@ func appendNullAsNaN(dst []byte, v *jsontext.Value) []byte {
 	return v.AppendJSON(dst)
 }
 
-// outputName names unnamed output i: names[i] if configured, else
-// "output-<i>".
-func outputName(names []string, i int) string {
-	if i < len(names) {
-		return names[i]
-	}
-	return fmt.Sprintf("output-%d", i)
-}
-
-// selectOutputs keeps the outputs the request asked for, in its order. A
-// Raw answer cannot be split and is kept whole. Asking for an output the
-// answer lacks is the client's error.
-func selectOutputs(out *adapters.Response, specs []adapters.OutputSpec) error {
-	if len(specs) == 0 || out.Raw != nil {
-		return nil
-	}
-	kept := make([]adapters.Tensor, 0, len(specs))
-	for _, s := range specs {
-		t := out.Output(s.Name)
-		if t == nil {
-			return fmt.Errorf("%w: requested output %q is not in the model's answer (outputs: %s)",
-				adapters.ErrInvalidInput, s.Name, outputList(out.Outputs))
-		}
-		kept = append(kept, *t)
-	}
-	out.Outputs = kept
-	return nil
-}
-
-// outputList renders output names for an error message.
-func outputList(outs []adapters.Tensor) string {
-	if len(outs) == 0 {
-		return "none"
-	}
-	names := make([]string, len(outs))
-	for i := range outs {
-		names[i] = fmt.Sprintf("%q", outs[i].Name)
-	}
-	return strings.Join(names, ", ")
-}
+// outputName names unnamed output i (v1json.OutputName).
+func outputName(names []string, i int) string { return v1json.OutputName(names, i) }

@@ -3,27 +3,17 @@
 package bentoml
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"flag"
-	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
-	"os"
-	"path/filepath"
-	"slices"
-	"strconv"
 	"strings"
-	"sync"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
 	"golang.org/x/tools/txtar"
 
 	"github.com/modelgate/modelgate/adapters"
+	"github.com/modelgate/modelgate/adapters/adaptertest"
 )
 
 var update = flag.Bool("update", false, "rewrite the expected sections of testdata/*.txtar")
@@ -53,45 +43,26 @@ var update = flag.Bool("update", false, "rewrite the expected sections of testda
 // did; review the diff.
 func TestGolden(t *testing.T) {
 	t.Parallel()
-	files, err := filepath.Glob("testdata/*.txtar")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no golden files: %v", err)
-	}
-	for _, file := range files {
-		t.Run(strings.TrimSuffix(filepath.Base(file), ".txtar"), func(t *testing.T) {
-			t.Parallel()
-			runGolden(t, file)
-		})
-	}
-}
-
-func runGolden(t *testing.T, file string) {
-	ar, err := txtar.ParseFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts := parseOptions(t, section(ar, "options"))
-	script := section(ar, "backend-response")
-	b := newScriptedBackend(t, script)
-	a := goldenAdapter(t, opts, b.url)
-	if schema := section(ar, "schema.json"); schema != nil {
-		b.prime(schema)
-		if _, err := a.ModelMetadata(context.Background(), adapters.ModelRef{}); err != nil {
-			t.Fatalf("priming the schema: %v", err)
+	g := adaptertest.Golden{Update: *update, Sections: []string{"backend-request", "response.json", "error"}}
+	adaptertest.RunGolden(t, g, func(t *testing.T, c *adaptertest.GoldenCase) map[string]string {
+		script := c.Section("backend-response")
+		b := adaptertest.NewScriptedBackend(t, script, "Authorization", "Content-Type")
+		a := goldenAdapter(t, c.Options, b.URL)
+		if schema := c.Section("schema.json"); schema != nil {
+			b.Prime(schema)
+			if _, err := a.ModelMetadata(context.Background(), adapters.ModelRef{}); err != nil {
+				t.Fatalf("priming the schema: %v", err)
+			}
+			b.Record()
 		}
-		b.reset()
-	}
-	got := map[string]string{}
-	out, err := runOp(t, a, opts, section(ar, "request.json"))
-	if rec := b.recorded(); rec != "" {
-		got["backend-request"] = rec
-	}
-	if err != nil {
-		got["error"] = describeError(err)
-	} else {
-		got["response.json"] = out
-	}
-	compareSections(t, file, ar, got)
+		req := c.Request(t)
+		if req != nil && req.Raw != nil {
+			req.ID = "raw-1"
+		}
+		out, err := c.Do(t, a, adapters.ModelRef{Name: "client-chosen", Version: "9"}, req)
+		got := adaptertest.GoldenSections(b.Requests(), out, err)
+		return got
+	})
 }
 
 func goldenAdapter(t *testing.T, opts map[string]string, base *url.URL) *Adapter {
@@ -123,234 +94,5 @@ func goldenAdapter(t *testing.T, opts map[string]string, base *url.URL) *Adapter
 	return a
 }
 
-// runOp performs the case's operation and renders its result.
-func runOp(t *testing.T, a *Adapter, opts map[string]string, reqJSON []byte) (string, error) {
-	t.Helper()
-	ctx := context.Background()
-	ref := adapters.ModelRef{Name: "client-chosen", Version: "9"}
-	switch opts["op"] {
-	case "", "infer":
-		req := goldenRequest(t, opts, reqJSON)
-		req.Model = ref
-		resp, err := a.Infer(ctx, req)
-		if err != nil {
-			return "", err
-		}
-		return renderResponse(t, resp), nil
-	case "metadata":
-		md, err := a.ModelMetadata(ctx, ref)
-		if err != nil {
-			return "", err
-		}
-		return string(adapters.AppendMetadata(nil, md)) + "\n", nil
-	case "ready":
-		if err := a.ModelReady(ctx, ref); err != nil {
-			return "", err
-		}
-		return "ready\n", nil
-	}
-	t.Fatalf("unknown op %q", opts["op"])
-	return "", nil
-}
-
-// goldenRequest is request.json decoded, or with option raw, its bytes as a
-// raw payload of that content type.
-func goldenRequest(t *testing.T, opts map[string]string, data []byte) *adapters.Request {
-	t.Helper()
-	data = bytes.TrimSuffix(data, []byte("\n"))
-	if ct, ok := opts["raw"]; ok {
-		return &adapters.Request{ID: "raw-1", Raw: &adapters.Payload{ContentType: ct, Data: data}}
-	}
-	req, err := adapters.DecodeRequest(data)
-	if err != nil {
-		t.Fatalf("request.json: %v", err)
-	}
-	return req
-}
-
-// renderResponse renders a response as OIP JSON, or a Raw one as
-// "raw: <content type>" and its body.
-func renderResponse(t *testing.T, resp *adapters.Response) string {
-	t.Helper()
-	if resp.Raw != nil {
-		return fmt.Sprintf("raw: %s\nid: %s\n\n%s\n", resp.Raw.ContentType, resp.ID, resp.Raw.Data)
-	}
-	out, err := adapters.AppendResponse(nil, resp)
-	if err != nil {
-		t.Fatalf("adapter returned an invalid response: %v", err)
-	}
-	return string(out) + "\n"
-}
-
-func section(ar *txtar.Archive, name string) []byte {
-	for _, f := range ar.Files {
-		if f.Name == name {
-			return f.Data
-		}
-	}
-	return nil
-}
-
-func parseOptions(t *testing.T, data []byte) map[string]string {
-	t.Helper()
-	opts := map[string]string{}
-	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
-		if line == "" {
-			continue
-		}
-		k, v, ok := strings.Cut(line, ":")
-		if !ok {
-			t.Fatalf("options: %q is not key: value", line)
-		}
-		opts[strings.TrimSpace(k)] = strings.TrimSpace(v)
-	}
-	return opts
-}
-
-// describeError renders an adapter error for the error section.
-func describeError(err error) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "kind: %s\n", kindOf(err))
-	var ae *adapters.Error
-	if errors.As(err, &ae) {
-		fmt.Fprintf(&b, "op: %s\nstatus: %d\n", ae.Op, ae.Status)
-		if ae.RetryAfter != 0 {
-			fmt.Fprintf(&b, "retry-after: %s\n", ae.RetryAfter)
-		}
-		fmt.Fprintf(&b, "message: %s\n", ae.Message)
-	}
-	fmt.Fprintf(&b, "error: %s\n", err)
-	return b.String()
-}
-
-// kindOf names the error kind err wraps.
-func kindOf(err error) string {
-	for _, k := range []error{adapters.ErrInvalidInput, adapters.ErrModelNotFound, adapters.ErrUnavailable,
-		adapters.ErrRateLimited, adapters.ErrModelFailed, adapters.ErrBadUpstream, errors.ErrUnsupported,
-		context.Canceled, context.DeadlineExceeded} {
-		if errors.Is(err, k) {
-			return k.Error()
-		}
-	}
-	return "none"
-}
-
-// expectedSections are the sections a case's run produces.
-var expectedSections = []string{"backend-request", "response.json", "error"}
-
-// compareSections checks (or, with -update, rewrites) the expected sections.
-func compareSections(t *testing.T, file string, ar *txtar.Archive, got map[string]string) {
-	t.Helper()
-	if *update {
-		var files []txtar.File
-		for _, f := range ar.Files {
-			if !slices.Contains(expectedSections, f.Name) {
-				files = append(files, f)
-			}
-		}
-		for _, name := range expectedSections {
-			if v, ok := got[name]; ok {
-				files = append(files, txtar.File{Name: name, Data: []byte(v)})
-			}
-		}
-		ar.Files = files
-		if err := os.WriteFile(file, txtar.Format(ar), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	for _, name := range expectedSections {
-		want := section(ar, name)
-		g, hasGot := got[name]
-		if (want != nil) != hasGot {
-			t.Errorf("%s: got present=%v, want present=%v; got:\n%s", name, hasGot, want != nil, g)
-			continue
-		}
-		if diff := cmp.Diff(string(want), g); diff != "" {
-			t.Errorf("%s mismatch (-want +got):\n%s", name, diff)
-		}
-	}
-}
-
-// scriptedBackend answers every request with the scripted response (or,
-// while priming, /schema.json with the schema) and records the requests it
-// saw.
-type scriptedBackend struct {
-	url      *url.URL
-	response []byte
-	mu       sync.Mutex
-	schema   []byte
-	requests []string
-}
-
-// prime makes the backend answer the schema until reset.
-func (b *scriptedBackend) prime(schema []byte) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.schema = schema
-}
-
-// reset forgets the recorded requests and the priming schema.
-func (b *scriptedBackend) reset() {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.schema, b.requests = nil, nil
-}
-
-func newScriptedBackend(t *testing.T, response []byte) *scriptedBackend {
-	t.Helper()
-	b := &scriptedBackend{response: response}
-	srv := httptest.NewServer(b)
-	t.Cleanup(srv.Close)
-	b.url, _ = url.Parse(srv.URL)
-	return b
-}
-
-// recorded renders the recorded requests ("" if none).
-func (b *scriptedBackend) recorded() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return strings.Join(b.requests, "\n")
-}
-
-func (b *scriptedBackend) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(r.Body)
-	s := r.Method + " " + r.URL.RequestURI() + "\n"
-	for _, h := range []string{"Authorization", "Content-Type"} {
-		if v := r.Header.Get(h); v != "" {
-			s += h + ": " + v + "\n"
-		}
-	}
-	if len(body) > 0 {
-		s += "\n" + string(body) + "\n"
-	}
-	b.mu.Lock()
-	b.requests = append(b.requests, s)
-	schema := b.schema
-	b.mu.Unlock()
-	if schema != nil {
-		writeScripted(w, append([]byte("200\nContent-Type: application/json\n\n"), schema...))
-		return
-	}
-	writeScripted(w, b.response)
-}
-
-// writeScripted writes "STATUS\nHeader: v\n…\n\nbody" (the final newline of
-// the txtar section is not part of the body). Without a Content-Type line
-// the answer has none.
-func writeScripted(w http.ResponseWriter, script []byte) {
-	head, body, _ := bytes.Cut(script, []byte("\n\n"))
-	lines := strings.Split(string(head), "\n")
-	status, err := strconv.Atoi(strings.TrimSpace(lines[0]))
-	if err != nil {
-		status = http.StatusTeapot
-	}
-	w.Header()["Content-Type"] = nil // no sniffing
-	for _, h := range lines[1:] {
-		if k, v, ok := strings.Cut(h, ":"); ok {
-			w.Header().Set(strings.TrimSpace(k), strings.TrimSpace(v))
-		}
-	}
-	w.WriteHeader(status)
-	_, _ = w.Write(bytes.TrimSuffix(body, []byte("\n")))
-}
+// section is adaptertest.Section, for the fuzz seeds.
+func section(ar *txtar.Archive, name string) []byte { return adaptertest.Section(ar, name) }

@@ -3,27 +3,17 @@
 package mlflow
 
 import (
-	"bytes"
-	"context"
-	"errors"
 	"flag"
-	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
-	"os"
 	"path/filepath"
-	"slices"
-	"strconv"
 	"strings"
-	"sync"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
 	"golang.org/x/tools/txtar"
 
 	"github.com/modelgate/modelgate/adapters"
+	"github.com/modelgate/modelgate/adapters/adaptertest"
 )
 
 var update = flag.Bool("update", false, "rewrite the expected sections of testdata/*.txtar")
@@ -47,55 +37,27 @@ var update = flag.Bool("update", false, "rewrite the expected sections of testda
 // did; review the diff before committing.
 func TestGolden(t *testing.T) {
 	t.Parallel()
-	files, err := filepath.Glob("testdata/*.txtar")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no golden files: %v", err)
+	g := adaptertest.Golden{
+		Update:   *update,
+		Sections: []string{"backend-request", "response.json", "error"},
+		RenderRaw: func(resp *adapters.Response) string {
+			return "raw " + resp.Raw.ContentType + "\n" + string(resp.Raw.Data) + "\n"
+		},
 	}
-	for _, file := range files {
-		t.Run(strings.TrimSuffix(filepath.Base(file), ".txtar"), func(t *testing.T) {
-			t.Parallel()
-			runGolden(t, file)
-		})
-	}
+	adaptertest.RunGolden(t, g, func(t *testing.T, c *adaptertest.GoldenCase) map[string]string {
+		b := adaptertest.NewScriptedBackend(t, c.Section("backend-response"), "Content-Type")
+		a := goldenAdapter(t, c.Options, b.URL)
+		out, err := c.Do(t, a, adapters.ModelRef{Name: "route-name"}, c.Request(t))
+		got := adaptertest.GoldenSections(b.Requests(), out, err)
+		got["backend-request"] = b.Requests() // an empty section asserts that none was made
+		return got
+	})
 }
 
-func runGolden(t *testing.T, file string) {
-	ar, err := txtar.ParseFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := goldenCase{ar: ar, opts: parseOptions(t, section(ar, "options"))}
-	b := newScriptedBackend(t, section(ar, "backend-response"))
-	a := c.adapter(t, b.url)
-	result := c.run(t, a)
-	got := map[string]string{"backend-request": b.recorded()}
-	if errors.Is(result.err, errNoResult) {
-		t.Fatal(result.err)
-	}
-	if result.err != nil {
-		got["error"] = describeError(result.err)
-	} else {
-		got["response.json"] = result.out
-	}
-	compareSections(t, file, ar, got)
-}
-
-type goldenCase struct {
-	ar   *txtar.Archive
-	opts map[string]string
-}
-
-type goldenResult struct {
-	out string
-	err error
-}
-
-var errNoResult = errors.New("golden case produced no result")
-
-func (c goldenCase) adapter(t *testing.T, base *url.URL) *Adapter {
+func goldenAdapter(t *testing.T, opts map[string]string, base *url.URL) *Adapter {
 	t.Helper()
 	o := Options{Backend: "mlf", BaseURL: base, Client: &http.Client{}, Model: adapters.ModelRef{Name: "iris"}}
-	for k, v := range c.opts {
+	for k, v := range opts {
 		switch k {
 		case "columns":
 			o.Columns = strings.Split(v, ",")
@@ -121,206 +83,5 @@ func (c goldenCase) adapter(t *testing.T, base *url.URL) *Adapter {
 	return a
 }
 
-func (c goldenCase) run(t *testing.T, a *Adapter) goldenResult {
-	ctx := context.Background()
-	ref := adapters.ModelRef{Name: "route-name"}
-	switch c.opts["op"] {
-	case "", "infer":
-		req := c.request(t)
-		req.Model = ref
-		resp, err := a.Infer(ctx, req)
-		if err != nil {
-			return goldenResult{err: err}
-		}
-		if resp.Raw != nil {
-			return goldenResult{out: "raw " + resp.Raw.ContentType + "\n" + string(resp.Raw.Data) + "\n"}
-		}
-		out, err := adapters.AppendResponse(nil, resp)
-		if err != nil {
-			t.Fatalf("adapter returned an invalid response: %v", err)
-		}
-		return goldenResult{out: string(out) + "\n"}
-	case "metadata":
-		md, err := a.ModelMetadata(ctx, ref)
-		if err != nil {
-			return goldenResult{err: err}
-		}
-		return goldenResult{out: string(adapters.AppendMetadata(nil, md)) + "\n"}
-	case "ready":
-		if err := a.ModelReady(ctx, ref); err != nil {
-			return goldenResult{err: err}
-		}
-		return goldenResult{out: "ready\n"}
-	}
-	return goldenResult{err: fmt.Errorf("%w: unknown op %q", errNoResult, c.opts["op"])}
-}
-
-// request is request.json decoded, or with option raw, its bytes as a raw
-// payload of that content type.
-func (c goldenCase) request(t *testing.T) *adapters.Request {
-	t.Helper()
-	data := bytes.TrimSuffix(section(c.ar, "request.json"), []byte("\n"))
-	if ct, ok := c.opts["raw"]; ok {
-		return &adapters.Request{Raw: &adapters.Payload{ContentType: ct, Data: data}}
-	}
-	req, err := adapters.DecodeRequest(data)
-	if err != nil {
-		t.Fatalf("request.json: %v", err)
-	}
-	return req
-}
-
-func section(ar *txtar.Archive, name string) []byte {
-	for _, f := range ar.Files {
-		if f.Name == name {
-			return f.Data
-		}
-	}
-	return nil
-}
-
-func parseOptions(t *testing.T, data []byte) map[string]string {
-	t.Helper()
-	opts := map[string]string{}
-	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
-		if line == "" {
-			continue
-		}
-		k, v, ok := strings.Cut(line, ":")
-		if !ok {
-			t.Fatalf("options: %q is not key: value", line)
-		}
-		opts[strings.TrimSpace(k)] = strings.TrimSpace(v)
-	}
-	return opts
-}
-
-// describeError renders an adapter error for the error section.
-func describeError(err error) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "kind: %s\n", kindOf(err))
-	var ae *adapters.Error
-	if errors.As(err, &ae) {
-		fmt.Fprintf(&b, "op: %s\nstatus: %d\n", ae.Op, ae.Status)
-		if ae.RetryAfter != 0 {
-			fmt.Fprintf(&b, "retry-after: %s\n", ae.RetryAfter)
-		}
-		fmt.Fprintf(&b, "message: %s\n", ae.Message)
-	}
-	fmt.Fprintf(&b, "error: %s\n", err)
-	return b.String()
-}
-
-// kindOf names the error kind err wraps.
-func kindOf(err error) string {
-	for _, k := range []error{adapters.ErrInvalidInput, adapters.ErrModelNotFound, adapters.ErrUnavailable,
-		adapters.ErrRateLimited, adapters.ErrModelFailed, adapters.ErrBadUpstream, errors.ErrUnsupported,
-		context.Canceled, context.DeadlineExceeded} {
-		if errors.Is(err, k) {
-			return k.Error()
-		}
-	}
-	return "none"
-}
-
-// compareSections checks (or, with -update, rewrites) the expected sections.
-func compareSections(t *testing.T, file string, ar *txtar.Archive, got map[string]string) {
-	t.Helper()
-	expected := []string{"backend-request", "response.json", "error"}
-	if *update {
-		var files []txtar.File
-		for _, f := range ar.Files {
-			if !slices.Contains(expected, f.Name) {
-				files = append(files, f)
-			}
-		}
-		for _, name := range expected {
-			if v, ok := got[name]; ok {
-				files = append(files, txtar.File{Name: name, Data: []byte(v)})
-			}
-		}
-		ar.Files = files
-		if err := os.WriteFile(file, txtar.Format(ar), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	for _, name := range expected {
-		want, hasWant := sectionOK(ar, name)
-		g, hasGot := got[name]
-		if hasWant != hasGot {
-			t.Errorf("%s: got section present=%v, want present=%v; got:\n%s", name, hasGot, hasWant, g)
-			continue
-		}
-		if diff := cmp.Diff(want, g); diff != "" {
-			t.Errorf("%s mismatch (-want +got):\n%s", name, diff)
-		}
-	}
-}
-
-func sectionOK(ar *txtar.Archive, name string) (string, bool) {
-	for _, f := range ar.Files {
-		if f.Name == name {
-			return string(f.Data), true
-		}
-	}
-	return "", false
-}
-
-// scriptedBackend answers every request with the scripted response and
-// records the requests.
-type scriptedBackend struct {
-	url      *url.URL
-	response []byte
-	mu       sync.Mutex
-	requests []string
-}
-
-func newScriptedBackend(t *testing.T, response []byte) *scriptedBackend {
-	t.Helper()
-	b := &scriptedBackend{response: response}
-	srv := httptest.NewServer(b)
-	t.Cleanup(srv.Close)
-	b.url, _ = url.Parse(srv.URL)
-	return b
-}
-
-// recorded renders the recorded requests ("" if none).
-func (b *scriptedBackend) recorded() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return strings.Join(b.requests, "\n")
-}
-
-func (b *scriptedBackend) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(r.Body)
-	s := r.Method + " " + r.URL.RequestURI() + "\n"
-	if ct := r.Header.Get("Content-Type"); ct != "" {
-		s += "Content-Type: " + ct + "\n"
-	}
-	if len(body) > 0 {
-		s += "\n" + string(body) + "\n"
-	}
-	b.mu.Lock()
-	b.requests = append(b.requests, s)
-	b.mu.Unlock()
-	writeScripted(w, b.response)
-}
-
-// writeScripted writes "STATUS\nHeader: v\n…\n\nbody" (the final newline of
-// the txtar section is not part of the body).
-func writeScripted(w http.ResponseWriter, script []byte) {
-	head, body, _ := bytes.Cut(script, []byte("\n\n"))
-	lines := strings.Split(string(head), "\n")
-	status, err := strconv.Atoi(strings.TrimSpace(lines[0]))
-	if err != nil {
-		status = http.StatusTeapot
-	}
-	for _, h := range lines[1:] {
-		if k, v, ok := strings.Cut(h, ":"); ok {
-			w.Header().Set(strings.TrimSpace(k), strings.TrimSpace(v))
-		}
-	}
-	w.WriteHeader(status)
-	_, _ = w.Write(bytes.TrimSuffix(body, []byte("\n")))
-}
+// section is adaptertest.Section, for the fuzz seeds.
+func section(ar *txtar.Archive, name string) []byte { return adaptertest.Section(ar, name) }

@@ -16,105 +16,43 @@ package oip_test
 // review the diff.
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"maps"
 	"net/http"
-	"net/url"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/modelgate/modelgate/adapters"
+	"github.com/modelgate/modelgate/adapters/adaptertest"
 	"github.com/modelgate/modelgate/adapters/oip"
 	"golang.org/x/tools/txtar"
 )
 
 var update = flag.Bool("update", false, "rewrite the want sections of testdata/*.txtar")
 
-// roundTripper is an in-memory transport: it records the request and
-// answers with a canned response.
-type roundTripper struct {
-	answer []byte // "status\nheaders\n\nbody"
-	got    *http.Request
-	body   []byte
-}
-
-func (rt *roundTripper) RoundTrip(r *http.Request) (*http.Response, error) {
-	rt.got = r
-	if r.Body != nil {
-		rt.body, _ = io.ReadAll(r.Body)
-		_ = r.Body.Close()
-	}
-	return parseAnswer(rt.answer, r)
-}
-
-// parseAnswer reads "status\nName: value…\n\nbody".
-func parseAnswer(answer []byte, r *http.Request) (*http.Response, error) {
-	head, body, _ := bytes.Cut(answer, []byte("\n\n"))
-	lines := strings.Split(string(head), "\n")
-	status, err := strconv.Atoi(strings.TrimSpace(lines[0]))
-	if err != nil {
-		return nil, fmt.Errorf("upstream-response: bad status line %q", lines[0])
-	}
-	h := http.Header{}
-	for _, l := range lines[1:] {
-		k, v, _ := strings.Cut(l, ":")
-		h.Add(strings.TrimSpace(k), strings.TrimSpace(v))
-	}
-	return &http.Response{StatusCode: status, Header: h, Body: io.NopCloser(bytes.NewReader(body)),
-		ContentLength: int64(len(body)), Request: r}, nil
-}
-
 func TestGolden(t *testing.T) {
 	t.Parallel()
-	files, err := filepath.Glob("testdata/*.txtar")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no golden files: %v", err)
-	}
-	for _, file := range files {
-		t.Run(strings.TrimSuffix(filepath.Base(file), ".txtar"), func(t *testing.T) {
-			t.Parallel()
-			runGolden(t, file)
-		})
-	}
-}
-
-func runGolden(t *testing.T, file string) {
-	ar, err := txtar.ParseFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := parseCase(t, ar)
-	rt := &roundTripper{answer: c.files["upstream-response"]}
-	base, _ := url.Parse("http://backend:8000/prefix")
-	a, err := oip.New(oip.Options{Backend: "kserve", BaseURL: base, Client: &http.Client{Transport: rt}, Model: c.model})
-	if err != nil {
-		t.Fatal(err)
-	}
-	result := c.run(t, a)
-	upstream := renderUpstream(rt)
-	if *update {
-		setFile(ar, "upstream-request", upstream)
-		setFile(ar, "result", result)
-		if err := os.WriteFile(file, txtar.Format(ar), 0o644); err != nil {
+	g := adaptertest.Golden{Update: *update, Sections: []string{"upstream-request", "result"}}
+	adaptertest.RunGolden(t, g, func(t *testing.T, gc *adaptertest.GoldenCase) map[string]string {
+		c := parseCase(t, gc.Archive)
+		b := adaptertest.NewScriptedBackend(t, c.files["upstream-response"], "Content-Type")
+		a, err := oip.New(oip.Options{Backend: "kserve", BaseURL: b.URL.JoinPath("prefix"), Client: &http.Client{},
+			Model: c.model})
+		if err != nil {
 			t.Fatal(err)
 		}
-		return
-	}
-	if want := string(c.files["upstream-request"]); upstream != want {
-		t.Errorf("upstream request:\ngot:\n%s\nwant:\n%s", upstream, want)
-	}
-	if want := string(c.files["result"]); result != want {
-		t.Errorf("result:\ngot:\n%s\nwant:\n%s", result, want)
-	}
+		result := c.run(t, a)
+		upstream := b.Requests()
+		if upstream == "" {
+			upstream = "(none)\n"
+		}
+		return map[string]string{"upstream-request": upstream, "result": result}
+	})
 }
 
 type goldenCase struct {
@@ -165,31 +103,6 @@ func (c *goldenCase) run(t *testing.T, a *oip.Adapter) string {
 	}
 	t.Fatalf("unknown op %q", c.op)
 	return ""
-}
-
-func setFile(ar *txtar.Archive, name, data string) {
-	for i := range ar.Files {
-		if ar.Files[i].Name == name {
-			ar.Files[i].Data = []byte(data)
-			return
-		}
-	}
-	ar.Files = append(ar.Files, txtar.File{Name: name, Data: []byte(data)})
-}
-
-func renderUpstream(rt *roundTripper) string {
-	if rt.got == nil {
-		return "(none)\n"
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s\n", rt.got.Method, rt.got.URL.RequestURI())
-	if ct := rt.got.Header.Get("Content-Type"); ct != "" {
-		fmt.Fprintf(&b, "Content-Type: %s\n", ct)
-	}
-	if len(rt.body) > 0 {
-		fmt.Fprintf(&b, "\n%s\n", rt.body)
-	}
-	return b.String()
 }
 
 // kindNames names the kind an error carries, for the result section.

@@ -67,7 +67,7 @@ func (a *Adapter) Infer(ctx context.Context, req *adapters.Request) (*adapters.R
 		return nil, call.Error(resp.StatusCode, err)
 	}
 	out.ID, out.Model = req.ID, a.model
-	if err := selectOutputs(out, req.Outputs); err != nil {
+	if err := v1json.SelectOutputs(out, req.Outputs); err != nil {
 		return nil, call.Error(resp.StatusCode, err)
 	}
 	return out, nil
