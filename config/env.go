@@ -18,6 +18,13 @@ import (
 // that also indexes lists (MODELGATE_BACKENDS__0__URL) is done here. Every
 // bad variable is reported, each naming the variable; the others still
 // apply.
+//
+// Only variables whose first segment names a top-level section (SERVER,
+// BACKENDS, MODELS) are overrides. Every section is a map or a list, so a
+// variable without "__" cannot be one: MODELGATE_BIN and the launcher's
+// MODELGATE_RUN_DIR belong to other tools and are left alone. A variable
+// that starts with a section and a single "_" (MODELGATE_SERVER_LISTEN) is
+// a typo for "__" and is reported.
 func applyEnv(raw map[string]any, environ func() []string) []error {
 	vars, err := env.Provider("", env.Opt{Prefix: EnvPrefix, EnvironFunc: environ}).Read()
 	if err != nil {
@@ -25,7 +32,16 @@ func applyEnv(raw map[string]any, environ func() []string) []error {
 	}
 	names := slices.Sorted(maps.Keys(vars))
 	var errs []error
+	sections := topLevelKeys()
 	for _, name := range names {
+		first, _, nested := strings.Cut(strings.TrimPrefix(name, EnvPrefix), "__")
+		first = strings.ToLower(first)
+		if !nested || !slices.Contains(sections, first) {
+			if sec, ok := sectionTypo(first, sections); ok {
+				errs = append(errs, &FieldError{Path: name, Reason: fmt.Sprintf(`separate levels with "__" (%s%s__…)`, EnvPrefix, strings.ToUpper(sec))})
+			}
+			continue
+		}
 		if err := setEnv(raw, name, fmt.Sprint(vars[name])); err != nil {
 			errs = append(errs, err)
 		}
@@ -123,4 +139,27 @@ func mapKey(m map[string]any, seg string) string {
 // isList reports whether v is a slice (possibly a typed nil one).
 func isList(v any) bool {
 	return v != nil && reflect.ValueOf(v).Kind() == reflect.Slice
+}
+
+// topLevelKeys lists the koanf names of Config's sections.
+func topLevelKeys() []string {
+	t := reflect.TypeFor[Config]()
+	keys := make([]string, 0, t.NumField())
+	for i := range t.NumField() {
+		if k := t.Field(i).Tag.Get("koanf"); k != "" {
+			keys = append(keys, k)
+		}
+	}
+	return keys
+}
+
+// sectionTypo reports whether first (lower-cased, without "__") starts with
+// a section name and a single underscore, the likely typo for "__".
+func sectionTypo(first string, sections []string) (string, bool) {
+	for _, sec := range sections {
+		if strings.HasPrefix(first, sec+"_") {
+			return sec, true
+		}
+	}
+	return "", false
 }

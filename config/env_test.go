@@ -166,6 +166,18 @@ func TestLoadEnvErrorsNameTheVariable(t *testing.T) {
 			[]string{"backends[0].urll: unknown key"},
 		},
 		{
+			"single underscore after a section",
+			envBase,
+			[]string{"MODELGATE_SERVER_LISTEN=127.0.0.1:1"},
+			[]string{`MODELGATE_SERVER_LISTEN: separate levels with "__" (MODELGATE_SERVER__…)`},
+		},
+		{
+			"other tools' variables are ignored",
+			envBase,
+			[]string{"MODELGATE_BIN=/x/modelgate", "MODELGATE_RUN_DIR=/tmp/run", "MODELGATE_CONFIG__PATH=y"},
+			nil,
+		},
+		{
 			"ill-typed value from the environment",
 			envBase,
 			[]string{"MODELGATE_BACKENDS__0__RETRY__MAX_ATTEMPTS=three"},
