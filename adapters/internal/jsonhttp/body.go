@@ -72,6 +72,10 @@ func tooLarge(limit int64) error {
 }
 
 // readError classifies a failure while reading a body whose headers arrived.
+// Without a context error it is the connection breaking mid-answer (reset,
+// unexpected EOF: a backend killed while answering), which says nothing
+// about the request and may succeed on another target or a later attempt:
+// ErrUnavailable, so the gateway falls back rather than answering 502.
 func readError(resp *http.Response, err error) error {
 	if ctxErr := requestContextErr(resp); ctxErr != nil {
 		if errors.Is(err, ctxErr) {
@@ -79,7 +83,7 @@ func readError(resp *http.Response, err error) error {
 		}
 		return fmt.Errorf("reading response body: %w (%v)", ctxErr, err)
 	}
-	return fmt.Errorf("%w: reading response body: %v", adapters.ErrBadUpstream, err)
+	return fmt.Errorf("%w: connection broke while reading the response body: %v", adapters.ErrUnavailable, err)
 }
 
 func requestContextErr(resp *http.Response) error {

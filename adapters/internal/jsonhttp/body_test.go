@@ -146,13 +146,13 @@ func TestReadBodyErrors(t *testing.T) {
 		notWant error
 	}{
 		{"reset mid body", &http.Response{ContentLength: 10, Body: failingBody{io.ErrUnexpectedEOF}, Request: reqIn(context.Background())},
-			adapters.ErrBadUpstream, context.Canceled},
+			adapters.ErrUnavailable, context.Canceled},
 		{"canceled while reading", &http.Response{ContentLength: -1, Body: failingBody{errors.New("connection reset")}, Request: reqIn(canceled)},
-			context.Canceled, adapters.ErrBadUpstream},
+			context.Canceled, adapters.ErrUnavailable},
 		{"canceled reported as such", &http.Response{ContentLength: -1, Body: failingBody{context.Canceled}, Request: reqIn(canceled)},
 			context.Canceled, adapters.ErrBadUpstream},
 		{"no request", &http.Response{ContentLength: -1, Body: failingBody{io.ErrUnexpectedEOF}},
-			adapters.ErrBadUpstream, nil},
+			adapters.ErrUnavailable, adapters.ErrBadUpstream},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
