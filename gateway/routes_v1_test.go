@@ -5,6 +5,7 @@ package gateway
 import (
 	"context"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -232,4 +233,24 @@ func matches(msg, want string) bool {
 		return strings.HasSuffix(msg, core)
 	}
 	return msg == want
+}
+
+// TestV1SignatureFailureIsRemembered checks that a backend whose metadata
+// call fails is not asked again on every predict (one call per
+// signatureRetryAfter), and that the predicts still succeed unsigned.
+func TestV1SignatureFailureIsRemembered(t *testing.T) {
+	t.Parallel()
+	var metaCalls atomic.Int32
+	f := &fake{meta: func(_ context.Context, m adapters.ModelRef) (*adapters.ModelMetadata, error) {
+		metaCalls.Add(1)
+		return nil, &adapters.Error{Op: "metadata", Backend: "a", Model: m.String(), Status: 404, Err: adapters.ErrModelNotFound}
+	}}
+	g := newGateway(t, oneRoute(0, Target{Backend: "a", Adapter: f}))
+	for range 3 {
+		rec := do(t, g, "POST", "/v1/models/iris:predict", `{"instances": [1, 2]}`)
+		wantStatus(t, rec, 200, `{"predictions":[1,2]}`)
+	}
+	if got := metaCalls.Load(); got != 1 {
+		t.Fatalf("metadata calls = %d, want 1 (a failure is remembered for %v)", got, signatureRetryAfter)
+	}
 }

@@ -24,21 +24,45 @@ const (
 	// v1SignatureName is the only TF signature the uniform metadata
 	// describes.
 	v1SignatureName = "serving_default"
+	// signatureRetryAfter is how long a failed metadata call is remembered,
+	// so a backend without a metadata endpoint (or one that is down) costs
+	// one metadata call per interval, not one per predict.
+	signatureRetryAfter = 10 * time.Second
 )
 
 // sigCache remembers each model version's metadata, or that the backend
 // publishes none (a nil entry). It is safe for concurrent use.
 type sigCache struct {
-	mu sync.Mutex
-	m  map[adapters.ModelRef]*adapters.ModelMetadata
+	mu     sync.Mutex
+	m      map[adapters.ModelRef]*adapters.ModelMetadata
+	failed map[adapters.ModelRef]time.Time // last failed fetch
 }
 
 // load returns the cached metadata for ref and whether there is an entry.
+// A fetch that failed less than signatureRetryAfter ago counts as an entry
+// without metadata.
 func (s *sigCache) load(ref adapters.ModelRef) (*adapters.ModelMetadata, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	md, ok := s.m[ref]
-	return md, ok
+	if md, ok := s.m[ref]; ok {
+		return md, true
+	}
+	if at, ok := s.failed[ref]; ok && time.Since(at) < signatureRetryAfter {
+		return nil, true
+	}
+	return nil, false
+}
+
+// storeFailure remembers that fetching ref's metadata failed just now.
+func (s *sigCache) storeFailure(ref adapters.ModelRef) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.failed == nil {
+		s.failed = make(map[adapters.ModelRef]time.Time)
+	}
+	if _, ok := s.failed[ref]; ok || len(s.failed) < maxCachedSignatures {
+		s.failed[ref] = time.Now()
+	}
 }
 
 // store caches md (nil: none published) unless the cache is full.
@@ -103,8 +127,12 @@ func fetchSignature(ctx context.Context, targets []*target, version string) *v1j
 			return toSignature(md)
 		case errors.Is(err, errors.ErrUnsupported):
 			t.sigs.store(ref, nil)
-		case err != nil && canFallBack(err) && ctx.Err() == nil:
+		case ctx.Err() != nil:
+			return nil
+		case canFallBack(err):
+			t.sigs.storeFailure(ref)
 		default:
+			t.sigs.storeFailure(ref)
 			return nil
 		}
 	}
