@@ -74,8 +74,9 @@ func (g *Gateway) requestID(next echo.HandlerFunc) echo.HandlerFunc {
 			id = newRequestID()
 		}
 		c.Response().Header().Set(HeaderRequestID, id)
-		c.Set(keyRequestID, id)
-		c.SetRequest(r.WithContext(context.WithValue(r.Context(), ctxKey{}, id)))
+		v := any(id) // boxed once for both stores
+		c.Set(keyRequestID, v)
+		c.SetRequest(r.WithContext(context.WithValue(r.Context(), ctxKey{}, v)))
 		return next(c)
 	}
 }
@@ -97,7 +98,9 @@ func saneRequestID(id string) bool {
 func newRequestID() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24+)
-	return hex.EncodeToString(b[:])
+	var h [2 * len(b)]byte
+	hex.Encode(h[:], b[:])
+	return string(h[:])
 }
 
 // requestIDOf returns the request ID set by requestID.
@@ -128,10 +131,19 @@ func (g *Gateway) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// logLine logs one finished request and reports it to Options.Observe.
+// logLine logs one finished request and reports it to Options.Observe. The
+// log line is built only if the logger takes its level.
 func (g *Gateway) logLine(c echo.Context, took time.Duration, err error) {
 	r := c.Request()
 	status := c.Response().Status
+	level := slog.LevelInfo
+	if err != nil && status >= 500 && !errors.Is(err, context.Canceled) {
+		level = slog.LevelError
+	}
+	logging := g.log.Enabled(r.Context(), level)
+	if !logging && g.opts.Observe == nil {
+		return
+	}
 	routeName, _ := c.Get(keyRoute).(string)
 	backend, _ := c.Get(keyBackend).(string)
 	attempts, hasAttempts := c.Get(keyAttempts).(int)
@@ -139,13 +151,17 @@ func (g *Gateway) logLine(c echo.Context, took time.Duration, err error) {
 		g.opts.Observe(Observation{Method: r.Method, Route: routeName, Protocol: protocolOf(r.URL.Path),
 			Backend: backend, Status: status, Attempts: attempts, Duration: took})
 	}
-	attrs := []slog.Attr{
+	if !logging {
+		return
+	}
+	attrs := make([]slog.Attr, 0, 9)
+	attrs = append(attrs,
 		slog.String("method", r.Method),
 		slog.String("path", r.URL.EscapedPath()),
 		slog.Int("status", status),
 		slog.Duration("duration", took),
 		slog.String("request_id", requestIDOf(c)),
-	}
+	)
 	if routeName != "" {
 		attrs = append(attrs, slog.String("route", routeName))
 	}
@@ -155,12 +171,8 @@ func (g *Gateway) logLine(c echo.Context, took time.Duration, err error) {
 	if hasAttempts {
 		attrs = append(attrs, slog.Int("attempts", attempts))
 	}
-	level := slog.LevelInfo
 	if err != nil {
 		attrs = append(attrs, slog.String("error", logDetail(err)))
-		if status >= 500 && !errors.Is(err, context.Canceled) {
-			level = slog.LevelError
-		}
 	}
 	g.log.LogAttrs(r.Context(), level, "request", attrs...)
 }

@@ -165,14 +165,29 @@ var errFault = errors.New("backend fault")
 type breakerTransport struct {
 	base     http.RoundTripper
 	breakers *breakers
-	key      func(*http.Request) string
+	key      func(*http.Request) string // nil: one backend-wide breaker
 	fault    func(*http.Response) (bool, bool)
 	stats    *stats
+	whole    atomic.Pointer[breaker] // the backend-wide breaker, once created
+}
+
+// breaker returns the breaker guarding req, without the breakers' lock
+// when there is one per backend.
+func (t *breakerTransport) breaker(req *http.Request) *breaker {
+	if t.key != nil {
+		return t.breakers.get(t.key(req))
+	}
+	if br := t.whole.Load(); br != nil {
+		return br
+	}
+	br := t.breakers.get("")
+	t.whole.Store(br)
+	return br
 }
 
 // RoundTrip implements http.RoundTripper.
 func (t *breakerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	br := t.breakers.get(t.key(req))
+	br := t.breaker(req)
 	done, err := br.cb.Allow()
 	if err != nil {
 		if req.Body != nil {
@@ -213,9 +228,6 @@ func faultErr(fault bool) error {
 	}
 	return nil
 }
-
-// noKey is the default breaker key: one breaker for the whole backend.
-func noKey(*http.Request) string { return "" }
 
 // PathSegmentKey returns a BreakerKey function that keys breakers by the
 // n-th segment (from 0) of the request's URL path, cut at its first ':'.

@@ -8,6 +8,9 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"sync"
+
+	"github.com/hashicorp/go-retryablehttp"
 
 	"github.com/modelgate/modelgate/adapters"
 )
@@ -59,6 +62,8 @@ type Backend struct {
 	retryable func(*http.Response) (bool, bool)
 	randN     func(int64) int64
 	stats     stats
+	retryLog  retryablehttp.LeveledLogger // b.log, pre-boxed
+	calls     sync.Pool                   // of *call
 }
 
 // NewClient validates opts and builds the backend's client stack.
@@ -86,13 +91,11 @@ func NewClient(opts ClientOptions) (*Backend, error) {
 		b.limiter, _ = NewLimiter(opts.Backend, p.MaxConcurrency)
 		b.limiter.stats = &b.stats
 	}
-	key := opts.BreakerKey
-	if key == nil {
-		key = noKey
-	}
-	bt := &breakerTransport{base: b.base, breakers: b.breakers, key: key, fault: opts.Fault, stats: &b.stats}
+	bt := &breakerTransport{base: b.base, breakers: b.breakers, key: opts.BreakerKey, fault: opts.Fault, stats: &b.stats}
 	b.inner = &http.Client{Transport: bt, CheckRedirect: noRedirect}
 	b.client = &http.Client{Transport: &retryTransport{b: b}}
+	b.retryLog = retryLogger{log}
+	b.calls.New = func() any { return b.newCall() }
 	return b, nil
 }
 

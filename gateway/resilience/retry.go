@@ -4,7 +4,7 @@ package resilience
 
 import (
 	"context"
-	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"time"
@@ -29,26 +29,43 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		resp, err := b.inner.Do(req)
 		return finish(req, resp, err)
 	}
-	rr, err := retryableRequest(req)
-	if err != nil {
-		return nil, err
+	// The retryablehttp.Client and its callbacks are per call, so that
+	// CheckRetry and Backoff share this call's state: Backoff is given
+	// neither the context nor the transport error, but must honour the
+	// deadline for both. They are pooled: none outlives rc.Do.
+	c := b.calls.Get().(*call)
+	c.attempts, c.wait = 0, 0
+	// Without Debug, skip go-retryablehttp's message building; retryLogger
+	// logs with a background context, so ask with one too.
+	c.rc.Logger = nil
+	if b.log.Enabled(context.Background(), slog.LevelDebug) {
+		c.rc.Logger = b.retryLog
 	}
-	// The client is built per request so that CheckRetry and Backoff share
-	// this call's state: Backoff is given neither the context nor the
-	// transport error, but must honour the deadline for both.
+	// The first attempt sends req's own body; prepareRetry gives every
+	// later attempt a fresh one from GetBody. The copy keeps ContentLength
+	// and GetBody, so req itself is never modified.
+	r := *req
+	c.rr = retryablehttp.Request{Request: &r}
+	resp, err := c.rc.Do(&c.rr)
+	c.rr = retryablehttp.Request{}
+	b.calls.Put(c)
+	return finish(req, resp, err)
+}
+
+// newCall builds a pooled call with its go-retryablehttp client.
+func (b *Backend) newCall() *call {
 	c := &call{b: b}
-	rc := &retryablehttp.Client{
+	c.rc = retryablehttp.Client{
 		HTTPClient:   b.inner,
-		Logger:       retryLogger{b.log},
 		RetryWaitMin: b.policy.BackoffMin,
 		RetryWaitMax: b.policy.BackoffMax,
 		RetryMax:     b.policy.MaxAttempts - 1,
 		CheckRetry:   c.checkRetry,
 		Backoff:      c.backoff,
+		PrepareRetry: prepareRetry,
 		ErrorHandler: retryablehttp.PassthroughErrorHandler,
 	}
-	resp, err := rc.Do(rr)
-	return finish(req, resp, err)
+	return c
 }
 
 // rewindable reports whether req's body can be sent again.
@@ -56,23 +73,18 @@ func rewindable(req *http.Request) bool {
 	return req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
 }
 
-// retryableRequest wraps a copy of req whose every attempt reads a fresh
-// body from req.GetBody, keeping the Content-Length. req.Body itself is
-// closed, as a RoundTripper must.
-func retryableRequest(req *http.Request) (*retryablehttp.Request, error) {
-	r := *req
-	r.Body, r.GetBody = nil, nil
-	rr, err := retryablehttp.FromRequest(&r)
-	if err != nil || req.Body == nil || req.Body == http.NoBody {
-		return rr, err
+// prepareRetry gives a retry (a shallow copy of the previous attempt's
+// request) a fresh body from GetBody.
+func prepareRetry(req *http.Request) error {
+	if req.Body == nil || req.Body == http.NoBody {
+		return nil
 	}
-	req.Body.Close()
-	body := retryablehttp.ReaderFunc(func() (io.Reader, error) { return req.GetBody() })
-	if err := rr.SetBody(body); err != nil {
-		return nil, err
+	body, err := req.GetBody()
+	if err != nil {
+		return err
 	}
-	rr.ContentLength = req.ContentLength
-	return rr, nil
+	req.Body = body
+	return nil
 }
 
 // finish adapts the inner client's answer to RoundTrip's contract: a
@@ -96,6 +108,8 @@ func finish(req *http.Request, resp *http.Response, err error) (*http.Response, 
 // call is the retry state of one request.
 type call struct {
 	b        *Backend
+	rc       retryablehttp.Client
+	rr       retryablehttp.Request
 	attempts int
 	wait     time.Duration // decided by checkRetry for backoff
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"sync"
 
 	"github.com/modelgate/modelgate/adapters"
 )
@@ -30,9 +31,25 @@ func DrainClose(body io.ReadCloser) {
 	if body == nil {
 		return
 	}
-	_, _ = io.CopyN(io.Discard, body, drainLimit)
+	// Like io.CopyN(io.Discard, body, drainLimit), without its per-call
+	// LimitedReader: on the hot path the body is already at EOF.
+	buf := drainBufs.Get().(*[drainBufSize]byte)
+	for n := 0; n < drainLimit; {
+		k, err := body.Read(buf[:min(drainBufSize, drainLimit-n)])
+		n += k
+		if err != nil {
+			break
+		}
+	}
+	drainBufs.Put(buf)
 	_ = body.Close()
 }
+
+// drainBufSize is the size of DrainClose's scratch buffers, which are
+// written to and never read, like io.Discard's.
+const drainBufSize = 8 << 10
+
+var drainBufs = sync.Pool{New: func() any { return new([drainBufSize]byte) }}
 
 // ReadBody reads all of resp.Body, at most limit bytes (DefaultMaxResponseBytes
 // if limit <= 0), and closes it. A longer body yields an error wrapping
