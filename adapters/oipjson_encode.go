@@ -236,34 +236,54 @@ func estimateData(t *Tensor) int {
 	}
 	const sample = 64
 	k := min(n, sample)
-	head := *t
-	head.Data = sliceData(&t.Data, k)
-	var buf [sample * 26]byte
-	size := len(AppendTensorData(buf[:0], &head))
+	// The brackets and commas AppendTensorData writes around the sample.
+	size := sampleSize(t, k) + k + 1
 	est := size / k * n
 	return est + est/8 + 2
 }
 
-// sliceData returns the first k elements of d.
-func sliceData(d *TensorData, k int) TensorData {
-	var s TensorData
-	switch {
-	case d.Bool != nil:
-		s.Bool = d.Bool[:k]
-	case d.Int32 != nil:
-		s.Int32 = d.Int32[:k]
-	case d.Int64 != nil:
-		s.Int64 = d.Int64[:k]
-	case d.Uint32 != nil:
-		s.Uint32 = d.Uint32[:k]
-	case d.Uint64 != nil:
-		s.Uint64 = d.Uint64[:k]
-	case d.FP32 != nil:
-		s.FP32 = d.FP32[:k]
-	case d.FP64 != nil:
-		s.FP64 = d.FP64[:k]
-	case d.Bytes != nil:
-		s.Bytes = d.Bytes[:k]
+// sampleSize is the encoded length of the first k elements of t's data,
+// without separators. It calls the append functions directly on a small
+// stack buffer, one element at a time: going through AppendTensorData would
+// pass the buffer to appendList's function values and move it to the heap
+// on every encode.
+func sampleSize(t *Tensor, k int) int {
+	// jsontext's float formatting asks for room for every digit of the
+	// plain notation before it picks the short one: up to 17 digits, 324
+	// zeros and 8 more bytes for a float64.
+	var buf [17 + 324 + 8]byte
+	d := &t.Data
+	size := 0
+	switch t.DType {
+	case Bool:
+		for _, v := range d.Bool[:min(k, len(d.Bool))] {
+			size += len(strconv.AppendBool(buf[:0], v))
+		}
+	case Int8, Int16, Int32:
+		for _, v := range d.Int32[:min(k, len(d.Int32))] {
+			size += len(strconv.AppendInt(buf[:0], int64(v), 10))
+		}
+	case Int64:
+		for _, v := range d.Int64[:min(k, len(d.Int64))] {
+			size += len(strconv.AppendInt(buf[:0], v, 10))
+		}
+	case Uint8, Uint16, Uint32:
+		for _, v := range d.Uint32[:min(k, len(d.Uint32))] {
+			size += len(strconv.AppendUint(buf[:0], uint64(v), 10))
+		}
+	case Uint64:
+		for _, v := range d.Uint64[:min(k, len(d.Uint64))] {
+			size += len(strconv.AppendUint(buf[:0], v, 10))
+		}
+	case FP32:
+		for _, v := range d.FP32[:min(k, len(d.FP32))] {
+			size += len(jsontext.AppendFloat32(buf[:0], v, true))
+		}
+	case FP64:
+		for _, v := range d.FP64[:min(k, len(d.FP64))] {
+			size += len(jsontext.AppendFloat64(buf[:0], v, 64, true))
+		}
+	case Invalid, FP16, BF16, Bytes:
 	}
-	return s
+	return size
 }

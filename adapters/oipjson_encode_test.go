@@ -198,3 +198,82 @@ func TestMetadata(t *testing.T) {
 		}
 	}
 }
+
+// TestEncodeNoAllocs checks that encoding into a buffer with room to spare
+// allocates nothing: estimateData's sample must stay on the stack.
+func TestEncodeNoAllocs(t *testing.T) {
+	if testing.Short() {
+		t.Skip("allocation counts")
+	}
+	for _, tt := range allTypes() {
+		if tt.DType == Bytes {
+			continue // sized without sampling
+		}
+		req := &Request{Inputs: []Tensor{tt}}
+		resp := &Response{Model: ModelRef{Name: "m"}, Outputs: []Tensor{tt}}
+		buf := make([]byte, 0, 64<<10)
+		allocs := testing.AllocsPerRun(100, func() {
+			var err error
+			if buf, err = AppendRequest(buf[:0], req); err != nil {
+				t.Fatal(err)
+			}
+			if buf, err = AppendResponse(buf[:0], resp); err != nil {
+				t.Fatal(err)
+			}
+		})
+		if allocs != 0 {
+			t.Errorf("%s: %v allocations per request and response encode, want 0", tt.Name, allocs)
+		}
+	}
+}
+
+// TestEstimateData checks the estimate covers the encoding of every dtype,
+// for short and long tensors.
+func TestEstimateData(t *testing.T) {
+	t.Parallel()
+	for _, n := range []int{1, 3, 64, 65, 1000} {
+		for _, tt := range allTypes() {
+			if tt.DType == Bytes || tt.Data.Len() == 0 {
+				continue // sized without sampling
+			}
+			tt.Shape = []int64{int64(n)}
+			tt.Data = repeatData(tt.Data, n)
+			got := len(AppendTensorData(nil, &tt))
+			if est := estimateData(&tt); est < got {
+				t.Errorf("%v×%d: estimate %d < encoded %d bytes", tt.DType, n, est, got)
+			}
+		}
+	}
+}
+
+// repeatData returns n elements cycling through d's.
+func repeatData(d TensorData, n int) TensorData {
+	var r TensorData
+	switch {
+	case d.Bool != nil:
+		r.Bool = cycle(d.Bool, n)
+	case d.Int32 != nil:
+		r.Int32 = cycle(d.Int32, n)
+	case d.Int64 != nil:
+		r.Int64 = cycle(d.Int64, n)
+	case d.Uint32 != nil:
+		r.Uint32 = cycle(d.Uint32, n)
+	case d.Uint64 != nil:
+		r.Uint64 = cycle(d.Uint64, n)
+	case d.FP32 != nil:
+		r.FP32 = cycle(d.FP32, n)
+	case d.FP64 != nil:
+		r.FP64 = cycle(d.FP64, n)
+	case d.Bytes != nil:
+		r.Bytes = cycle(d.Bytes, n)
+	}
+	return r
+}
+
+func cycle[T any](vs []T, n int) []T {
+	r := make([]T, n)
+	for i := range r {
+		r[i] = vs[i%len(vs)]
+	}
+	return r
+}

@@ -60,9 +60,17 @@ type Request struct {
 	Parameters Parameters
 	// Raw is an opaque payload passed through instead of tensors.
 	Raw *Payload
+	// Source is the client's OIP v2 JSON body this Request was decoded
+	// from, when the gateway received it as OIP v2 and has not changed
+	// ID, Inputs, Outputs or Parameters since (Model is not part of the
+	// body). An adapter that speaks OIP may send it as is instead of
+	// re-encoding; others ignore it. Nil otherwise. Whoever changes one of
+	// those fields must set Source to nil. It is never modified.
+	Source []byte
 }
 
-// Clone returns a deep copy of r.
+// Clone returns a deep copy of r, except that Source, which is never
+// modified, is shared.
 func (r *Request) Clone() *Request {
 	c := *r
 	c.Parameters = r.Parameters.Clone()

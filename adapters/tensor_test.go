@@ -94,10 +94,14 @@ func TestRequestCloneIsDeep(t *testing.T) {
 		Outputs:    []OutputSpec{{Name: "o", Parameters: Parameters{"binary_data": false}}},
 		Parameters: Parameters{"p": int64(1)},
 		Raw:        &Payload{ContentType: "text/csv", Data: []byte("a,b")},
+		Source:     []byte(`{"inputs":[]}`),
 	}
 	c := orig.Clone()
 	if diff := cmp.Diff(orig, c); diff != "" {
 		t.Fatalf("clone differs (-orig +clone):\n%s", diff)
+	}
+	if &c.Source[0] != &orig.Source[0] {
+		t.Error("the clone copied Source; it is immutable and should be shared")
 	}
 	c.Inputs[0].Data.Bytes[0][0] = 'y'
 	c.Inputs[0].Shape[0] = 9

@@ -62,6 +62,9 @@ func TestV1PredictUsesSignature(t *testing.T) {
 	if d := cmp.Diff(want, a.reqs[0].Inputs[0]); d != "" {
 		t.Errorf("input the adapter saw (-want +got):\n%s", d)
 	}
+	if a.reqs[0].Source != nil {
+		t.Errorf("a v1 request reached the adapter with Source %q, want nil: it is not an OIP body", a.reqs[0].Source)
+	}
 }
 
 func TestV1Status(t *testing.T) {

@@ -138,6 +138,9 @@ func (g *Gateway) infer(c echo.Context) error {
 	if err != nil {
 		return invalid(err, fmt.Sprintf("model %q: %v", rt.name, err))
 	}
+	// The body is valid OIP and the gateway changes only the model, which
+	// is not in it: OIP backends may forward it instead of re-encoding.
+	req.Source = body
 	x, cancel, err := g.begin(c, rt, version)
 	if err != nil {
 		return err

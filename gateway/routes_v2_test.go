@@ -145,6 +145,33 @@ func TestInferRoundTrip(t *testing.T) {
 	if d := cmp.Diff(want, a.reqs[0].Inputs); d != "" {
 		t.Errorf("inputs the adapter saw (-want +got):\n%s", d)
 	}
+	if got := string(a.reqs[0].Source); got != inferBody {
+		t.Errorf("Source the adapter saw: got %q, want the client's body %q", got, inferBody)
+	}
+}
+
+// TestInferSourceOnFallback checks every target tried gets the client's body
+// as Source, with only the model changed.
+func TestInferSourceOnFallback(t *testing.T) {
+	t.Parallel()
+	down := &fake{infer: fail("a", 503, adapters.ErrUnavailable, "down")}
+	up := &fake{}
+	g := newGateway(t, oneRoute(time.Second,
+		Target{Backend: "a", Model: adapters.ModelRef{Name: "m1"}, Adapter: down},
+		Target{Backend: "b", Model: adapters.ModelRef{Name: "m2"}, Adapter: up}))
+	rec := do(t, g, "POST", "/v2/models/iris/versions/4/infer", inferBody, "Content-Type", "application/json")
+	wantStatus(t, rec, 200, "")
+	for _, f := range []*fake{down, up} {
+		if len(f.reqs) != 1 {
+			t.Fatalf("got %d requests, want 1", len(f.reqs))
+		}
+		if got := string(f.reqs[0].Source); got != inferBody {
+			t.Errorf("%v: Source: got %q, want %q", f.reqs[0].Model, got, inferBody)
+		}
+		if f.reqs[0].ID != "req-1" {
+			t.Errorf("%v: ID: got %q, want req-1", f.reqs[0].Model, f.reqs[0].ID)
+		}
+	}
 }
 
 func TestInferVersionFromPath(t *testing.T) {

@@ -40,6 +40,9 @@ type Adapter struct {
 	client   *http.Client
 	model    adapters.ModelRef
 	maxBytes int64
+	// inferURL is the infer endpoint of model, built once; nil when the
+	// adapter has no model. It is never modified.
+	inferURL *url.URL
 }
 
 var _ adapters.Adapter = (*Adapter)(nil)
@@ -72,6 +75,9 @@ func New(opts Options) (*Adapter, error) {
 	}
 	if a.maxBytes == 0 {
 		a.maxBytes = jsonhttp.DefaultMaxResponseBytes
+	}
+	if a.model.Name != "" {
+		a.inferURL = a.endpoint(a.model, "infer")
 	}
 	return a, nil
 }

@@ -3,18 +3,21 @@
 package oip_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/modelgate/modelgate/adapters"
 	"github.com/modelgate/modelgate/adapters/oip"
 )
 
-func mustURL(t *testing.T, s string) *url.URL {
+func mustURL(t testing.TB, s string) *url.URL {
 	t.Helper()
 	u, err := url.Parse(s)
 	if err != nil {
@@ -138,5 +141,162 @@ func TestInferRefusesLocally(t *testing.T) {
 				t.Errorf("upstream was asked for %s, want no request", rec.path)
 			}
 		})
+	}
+}
+
+// bodyRecorder answers with a canned OIP response and records the request
+// body sent upstream.
+type bodyRecorder struct {
+	mu   sync.Mutex
+	path string
+	body []byte
+}
+
+var cannedInferResponse = []byte(`{"model_name":"m","outputs":[{"name":"y","shape":[1],"datatype":"FP32","data":[2]}]}`)
+
+func (b *bodyRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return nil, err
+	}
+	_ = r.Body.Close()
+	b.mu.Lock()
+	b.path, b.body = r.URL.EscapedPath(), body
+	b.mu.Unlock()
+	return cannedTransport{status: 200, body: cannedInferResponse}.RoundTrip(r)
+}
+
+// TestInferForwardsSource checks that a request carrying the client's OIP
+// body is sent as those bytes, verbatim, and one without it is encoded.
+func TestInferForwardsSource(t *testing.T) {
+	t.Parallel()
+	// Not how AppendRequest would write it: nested data, spacing, key order,
+	// an extension member it does not know.
+	source := []byte(`{ "inputs" : [{"datatype":"FP32","name":"x","shape":[1,2],"data":[[1.50, 2]]}], "id":"r1", "x-ext":{"a":1} }`)
+	req, err := adapters.DecodeRequest(source)
+	if err != nil {
+		t.Fatal(err)
+	}
+	encoded, err := adapters.AppendRequest(nil, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name   string
+		source []byte
+		want   []byte
+	}{
+		{"source", source, source},
+		{"no source", nil, encoded},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			rec := &bodyRecorder{}
+			a, err := oip.New(oip.Options{BaseURL: mustURL(t, "http://h"), Client: &http.Client{Transport: rec}, Model: adapters.ModelRef{Name: "m"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := req.Clone()
+			r.Source = tt.source
+			if _, err := a.Infer(context.Background(), r); err != nil {
+				t.Fatalf("Infer error = %v", err)
+			}
+			rec.mu.Lock()
+			defer rec.mu.Unlock()
+			if !bytes.Equal(rec.body, tt.want) {
+				t.Errorf("upstream body = %s, want %s", rec.body, tt.want)
+			}
+		})
+	}
+}
+
+// BenchmarkInfer is one small OIP call without the network: encode, build
+// the upstream request, decode the canned answer.
+func BenchmarkInfer(b *testing.B) {
+	req := &adapters.Request{ID: "r1", Inputs: []adapters.Tensor{{Name: "x", DType: adapters.FP32, Shape: []int64{1, 4},
+		Data: adapters.TensorData{FP32: []float32{1, 2, 3, 4}}}}}
+	src, err := adapters.AppendRequest(nil, req)
+	if err != nil {
+		b.Fatal(err)
+	}
+	big := &adapters.Request{ID: "r1", Inputs: []adapters.Tensor{{Name: "x", DType: adapters.FP32, Shape: []int64{1 << 20},
+		Data: adapters.TensorData{FP32: make([]float32, 1<<20)}}}}
+	for i := range big.Inputs[0].Data.FP32 {
+		big.Inputs[0].Data.FP32[i] = float32(i) * 1.0001
+	}
+	bigSrc, err := adapters.AppendRequest(nil, big)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, bc := range []struct {
+		name   string
+		req    *adapters.Request
+		source []byte
+		model  adapters.ModelRef
+	}{
+		{"encode", req, nil, adapters.ModelRef{Name: "m"}},
+		{"source", req, src, adapters.ModelRef{Name: "m"}},
+		{"other-version", req, src, adapters.ModelRef{Name: "m", Version: "2"}},
+		{"fp32x1M-encode", big, nil, adapters.ModelRef{Name: "m"}},
+		{"fp32x1M-source", big, bigSrc, adapters.ModelRef{Name: "m"}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			a, err := oip.New(oip.Options{BaseURL: mustURL(b, "http://h:8000/prefix"), Client: &http.Client{Transport: cannedTransport{status: 200, body: cannedInferResponse}},
+				Model: adapters.ModelRef{Name: "m"}})
+			if err != nil {
+				b.Fatal(err)
+			}
+			r := *bc.req
+			r.Source = bc.source
+			r.Model = bc.model
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := a.Infer(context.Background(), &r); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// TestInferEndpoint checks the infer path for the configured model (built
+// once in New) and for others, and that the configured model's call
+// allocates less than another's of the same shape: its URL is not rebuilt.
+func TestInferEndpoint(t *testing.T) {
+	x := adapters.Tensor{Name: "x", DType: adapters.FP32, Shape: []int64{1}, Data: adapters.TensorData{FP32: []float32{1}}}
+	rec := &bodyRecorder{}
+	a, err := oip.New(oip.Options{BaseURL: mustURL(t, "http://h/pre%2Ffix/"), Client: &http.Client{Transport: rec},
+		Model: adapters.ModelRef{Name: "m/1", Version: "3"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	infer := func(ref adapters.ModelRef) {
+		if _, err := a.Infer(context.Background(), &adapters.Request{Model: ref, Inputs: []adapters.Tensor{x}}); err != nil {
+			t.Fatalf("Infer(%v) error = %v", ref, err)
+		}
+	}
+	for _, tt := range []struct {
+		call adapters.ModelRef
+		want string
+	}{
+		{adapters.ModelRef{}, "/pre%2Ffix/v2/models/m%2F1/versions/3/infer"},
+		{adapters.ModelRef{Name: "m/1"}, "/pre%2Ffix/v2/models/m%2F1/versions/3/infer"},
+		{adapters.ModelRef{Name: "m/1", Version: "3"}, "/pre%2Ffix/v2/models/m%2F1/versions/3/infer"},
+		{adapters.ModelRef{Name: "m/1", Version: "4"}, "/pre%2Ffix/v2/models/m%2F1/versions/4/infer"},
+		{adapters.ModelRef{Name: ".."}, "/pre%2Ffix/v2/models/%2E%2E/infer"},
+		{adapters.ModelRef{}, "/pre%2Ffix/v2/models/m%2F1/versions/3/infer"},
+	} {
+		infer(tt.call)
+		if rec.path != tt.want {
+			t.Errorf("Infer(%v) path = %s, want %s", tt.call, rec.path, tt.want)
+		}
+	}
+	if testing.Short() {
+		return
+	}
+	configured := testing.AllocsPerRun(50, func() { infer(adapters.ModelRef{Name: "m/1", Version: "3"}) })
+	other := testing.AllocsPerRun(50, func() { infer(adapters.ModelRef{Name: "m/2", Version: "3"}) })
+	if configured >= other {
+		t.Errorf("Infer allocates %v times for the configured model and %v for another: want fewer, its URL is built once", configured, other)
 	}
 }

@@ -8,7 +8,9 @@
 //	ready     GET  /v2/models/{m}[/versions/{v}]/ready   200 = ready
 //	metadata  GET  /v2/models/{m}[/versions/{v}]
 //
-// Requests are encoded with adapters.AppendRequest and answers decoded with
+// Requests are encoded with adapters.AppendRequest — or, when the gateway
+// received the request as OIP v2 and set Request.Source, the client's
+// validated body is forwarded as is — and answers decoded with
 // adapters.DecodeResponse, the same codec the gateway's own v2 surface
 // uses, so tensors pass through with their datatypes, requested outputs,
 // ids and parameters intact. The binary tensor extension (§6.4) is not used

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 
 	"github.com/modelgate/modelgate/adapters"
 	"github.com/modelgate/modelgate/adapters/internal/jsonhttp"
@@ -17,7 +18,8 @@ import (
 // answer's id, model name and version come back in the Response (the
 // request's id and the addressed model when the server leaves them out).
 // Raw payloads are refused with errors.ErrUnsupported: OIP JSON carries
-// tensors only.
+// tensors only. When req.Source is set (the client's own OIP body, as the
+// gateway received it), those bytes are sent instead of re-encoding req.
 func (a *Adapter) Infer(ctx context.Context, req *adapters.Request) (*adapters.Response, error) {
 	if req == nil {
 		call := jsonhttp.Call{Op: opInfer, Backend: a.backend, Model: a.model.String()}
@@ -31,7 +33,14 @@ func (a *Adapter) Infer(ctx context.Context, req *adapters.Request) (*adapters.R
 	if err != nil {
 		return nil, call.Error(0, err)
 	}
-	hreq, err := jsonhttp.NewRequest(ctx, http.MethodPost, a.endpoint(m, "infer"), body, "application/json")
+	var u *url.URL
+	if a.inferURL != nil && m == a.model {
+		c := *a.inferURL // a copy per call: the request owns its URL
+		u = &c
+	} else {
+		u = a.endpoint(m, "infer")
+	}
+	hreq, err := jsonhttp.NewRequest(ctx, http.MethodPost, u, body, "application/json")
 	if err != nil {
 		return nil, call.Error(0, fmt.Errorf("%w: %v", adapters.ErrInvalidInput, err))
 	}
@@ -60,13 +69,18 @@ func (a *Adapter) Infer(ctx context.Context, req *adapters.Request) (*adapters.R
 	return out, nil
 }
 
-// encode checks req and renders the OIP JSON body. Errors carry a kind.
+// encode checks req and renders the OIP JSON body, or returns req.Source,
+// the client's own OIP body, when the gateway passed it on. Errors carry a
+// kind.
 func encode(req *adapters.Request) ([]byte, error) {
 	if req.Raw != nil {
 		return nil, fmt.Errorf("%w: OIP JSON carries tensors, not a raw %q payload", errors.ErrUnsupported, req.Raw.ContentType)
 	}
 	if len(req.Inputs) == 0 {
 		return nil, fmt.Errorf("%w: the request has no inputs", adapters.ErrInvalidInput)
+	}
+	if req.Source != nil {
+		return req.Source, nil
 	}
 	body, err := adapters.AppendRequest(nil, req)
 	if err != nil {
