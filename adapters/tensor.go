@@ -208,3 +208,24 @@ func cloneSlice[T any](s []T) []T {
 	}
 	return append(make([]T, 0, len(s)), s...)
 }
+
+// ValidateInputs checks what every request's inputs need before any
+// backend sees them: at least one input, each valid (Tensor.Validate), and
+// no two with the same name (a JSON object or a dataframe could carry only
+// one of them). Errors wrap ErrInvalidInput and name the input.
+func ValidateInputs(inputs []Tensor) error {
+	if len(inputs) == 0 {
+		return fmt.Errorf("%w: the request has no inputs", ErrInvalidInput)
+	}
+	for i := range inputs {
+		if err := inputs[i].Validate(); err != nil {
+			return err
+		}
+		for j := range i {
+			if inputs[j].Name == inputs[i].Name {
+				return fmt.Errorf("%w: input %q appears twice", ErrInvalidInput, inputs[i].Name)
+			}
+		}
+	}
+	return nil
+}

@@ -146,3 +146,34 @@ func TestErrorString(t *testing.T) {
 		t.Fatalf("TrimMessage cut to %d bytes, want ≤ %d with an ellipsis", len(got), MaxMessageLen+3)
 	}
 }
+
+func TestValidateInputs(t *testing.T) {
+	t.Parallel()
+	x := Tensor{Name: "x", DType: FP32, Shape: []int64{1}, Data: TensorData{FP32: []float32{1}}}
+	bad := Tensor{Name: "y", DType: FP32, Shape: []int64{2}, Data: TensorData{FP32: []float32{1}}}
+	tests := []struct {
+		name    string
+		inputs  []Tensor
+		wantErr string
+	}{
+		{name: "one valid input", inputs: []Tensor{x}},
+		{name: "no inputs", inputs: nil, wantErr: "the request has no inputs"},
+		{name: "an invalid input", inputs: []Tensor{x, bad}, wantErr: `tensor "y": shape [2] needs 2 elements, data has 1`},
+		{name: "a name twice", inputs: []Tensor{x, x}, wantErr: `input "x" appears twice`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			err := ValidateInputs(tt.inputs)
+			if tt.wantErr == "" {
+				if err != nil {
+					t.Fatalf("ValidateInputs() = %v, want nil", err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !errors.Is(err, ErrInvalidInput) {
+				t.Fatalf("ValidateInputs() = %v, want ErrInvalidInput containing %q", err, tt.wantErr)
+			}
+		})
+	}
+}

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"unicode/utf8"
 
 	"github.com/modelgate/modelgate/adapters"
 	"github.com/modelgate/modelgate/adapters/internal/jsonhttp"
@@ -81,7 +80,7 @@ func (a *Adapter) encode(req *adapters.Request, s *apiSchema) ([]byte, string, e
 	if req.Raw != nil {
 		return encodeRaw(req)
 	}
-	if err := checkInputs(req.Inputs); err != nil {
+	if err := adapters.ValidateInputs(req.Inputs); err != nil {
 		return nil, "", err
 	}
 	if s == nil {
@@ -105,7 +104,7 @@ func encodeRaw(req *adapters.Request) ([]byte, string, error) {
 	if ctype == "" {
 		ctype = mediaBinary
 	}
-	if err := checkContentType(ctype); err != nil {
+	if err := jsonhttp.CheckContentType(ctype); err != nil {
 		return nil, "", err
 	}
 	switch mediaType(ctype) {
@@ -118,49 +117,6 @@ func encodeRaw(req *adapters.Request) ([]byte, string, error) {
 			adapters.ErrInvalidInput)
 	}
 	return req.Raw.Data, ctype, nil
-}
-
-// checkContentType rejects a raw payload's media type that cannot be a
-// header value (control characters), which the HTTP client would refuse as
-// a transport failure.
-func checkContentType(ctype string) error {
-	for i := 0; i < len(ctype); i++ {
-		if c := ctype[i]; (c < ' ' && c != '\t') || c == 0x7f {
-			return fmt.Errorf("%w: raw payload content type %q has control characters", adapters.ErrInvalidInput, ctype)
-		}
-	}
-	return nil
-}
-
-// checkUTF8 rejects BYTES elements that are not valid UTF-8: a JSON string
-// cannot carry them (v1json would write U+FFFD in their place).
-func checkUTF8(t *adapters.Tensor) error {
-	for i, b := range t.Data.Bytes {
-		if !utf8.Valid(b) {
-			return fmt.Errorf("%w: input %q element %d is not valid UTF-8, which a JSON string cannot carry",
-				adapters.ErrInvalidInput, t.Name, i)
-		}
-	}
-	return nil
-}
-
-// checkInputs validates each tensor and rejects an empty or ambiguous set.
-func checkInputs(inputs []adapters.Tensor) error {
-	if len(inputs) == 0 {
-		return fmt.Errorf("%w: the request has no inputs", adapters.ErrInvalidInput)
-	}
-	seen := make(map[string]bool, len(inputs))
-	for i := range inputs {
-		t := &inputs[i]
-		if err := t.Validate(); err != nil {
-			return err
-		}
-		if seen[t.Name] {
-			return fmt.Errorf("%w: input %q appears twice", adapters.ErrInvalidInput, t.Name)
-		}
-		seen[t.Name] = true
-	}
-	return nil
 }
 
 // encodeUnchecked is the body when no schema is cached: every input by its
@@ -252,7 +208,7 @@ func (a *Adapter) encodeObject(inputs []adapters.Tensor, s *apiSchema) ([]byte, 
 // appendTensor writes a tensor's data as nested JSON; a one-element tensor
 // for a scalar parameter (p may be nil) as the bare value.
 func appendTensor(dst []byte, t *adapters.Tensor, p *param) ([]byte, error) {
-	if err := checkUTF8(t); err != nil {
+	if err := jsonhttp.CheckUTF8(t); err != nil {
 		return nil, err
 	}
 	if p != nil && p.scalar() && len(t.Shape) > 0 && t.Data.Len() == 1 {

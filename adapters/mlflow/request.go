@@ -30,7 +30,7 @@ func (a *Adapter) encodeRequest(req *adapters.Request) ([]byte, string, error) {
 	if req.Raw != nil {
 		return rawBody(req.Raw)
 	}
-	if err := checkInputs(req.Inputs); err != nil {
+	if err := adapters.ValidateInputs(req.Inputs); err != nil {
 		return nil, "", err
 	}
 	var body []byte
@@ -47,26 +47,6 @@ func (a *Adapter) encodeRequest(req *adapters.Request) ([]byte, string, error) {
 		return nil, "", err
 	}
 	return append(body, '}'), contentTypeJSON, nil
-}
-
-// checkInputs checks what every request needs: at least one input, each a
-// valid tensor, no two with the same name (they would be one JSON key or
-// one dataframe column).
-func checkInputs(inputs []adapters.Tensor) error {
-	if len(inputs) == 0 {
-		return fmt.Errorf("%w: the request has no inputs", adapters.ErrInvalidInput)
-	}
-	for i := range inputs {
-		if err := inputs[i].Validate(); err != nil {
-			return err
-		}
-		for j := range i {
-			if inputs[j].Name == inputs[i].Name {
-				return fmt.Errorf("%w: input %q appears twice", adapters.ErrInvalidInput, inputs[i].Name)
-			}
-		}
-	}
-	return nil
 }
 
 // rawBody passes a payload of a media type MLflow reads through as it is:

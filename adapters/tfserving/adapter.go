@@ -105,7 +105,7 @@ func (a *Adapter) encodeRequest(req *adapters.Request, sig *signature) ([]byte, 
 	if req.Raw != nil {
 		return nil, fmt.Errorf("%w: TF Serving takes tensors, not a raw %q payload", errors.ErrUnsupported, req.Raw.ContentType)
 	}
-	if err := checkInputs(req.Inputs); err != nil {
+	if err := adapters.ValidateInputs(req.Inputs); err != nil {
 		return nil, err
 	}
 	if sig != nil {

@@ -9,26 +9,6 @@ import (
 	"github.com/modelgate/modelgate/adapters"
 )
 
-// checkInputs checks what every request needs: at least one input, each a
-// valid tensor, no two with the same name (a JSON object cannot carry them;
-// TF Serving would silently take the first).
-func checkInputs(inputs []adapters.Tensor) error {
-	if len(inputs) == 0 {
-		return fmt.Errorf("%w: the request has no inputs", adapters.ErrInvalidInput)
-	}
-	for i := range inputs {
-		if err := inputs[i].Validate(); err != nil {
-			return err
-		}
-		for j := range i {
-			if inputs[j].Name == inputs[i].Name {
-				return fmt.Errorf("%w: input %q appears twice", adapters.ErrInvalidInput, inputs[i].Name)
-			}
-		}
-	}
-	return nil
-}
-
 // checkRequest validates a request against the servable's signature before
 // any upstream call: every input must be in the signature and every
 // signature input present (TF Serving: "Missing named input"), datatypes

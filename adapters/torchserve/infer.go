@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"unicode/utf8"
 
 	"github.com/modelgate/modelgate/adapters"
 	"github.com/modelgate/modelgate/adapters/internal/jsonhttp"
@@ -83,9 +82,9 @@ func (a *Adapter) encode(req *adapters.Request) ([]byte, string, error) {
 		if ctype == "" {
 			ctype = mediaBinary
 		}
-		return req.Raw.Data, ctype, checkContentType(ctype)
+		return req.Raw.Data, ctype, jsonhttp.CheckContentType(ctype)
 	}
-	if err := checkInputs(req.Inputs); err != nil {
+	if err := adapters.ValidateInputs(req.Inputs); err != nil {
 		return nil, "", err
 	}
 	switch a.envelope {
@@ -97,49 +96,6 @@ func (a *Adapter) encode(req *adapters.Request) ([]byte, string, error) {
 	}
 	body, err := appendInputsJSON(nil, req.Inputs)
 	return body, mediaJSON, err
-}
-
-// checkContentType rejects a raw payload's media type that cannot be a
-// header value (control characters), which the HTTP client would refuse as
-// a transport failure.
-func checkContentType(ctype string) error {
-	for i := 0; i < len(ctype); i++ {
-		if c := ctype[i]; (c < ' ' && c != '\t') || c == 0x7f {
-			return fmt.Errorf("%w: raw payload content type %q has control characters", adapters.ErrInvalidInput, ctype)
-		}
-	}
-	return nil
-}
-
-// checkUTF8 rejects BYTES elements that are not valid UTF-8: a JSON string
-// cannot carry them (v1json would write U+FFFD in their place).
-func checkUTF8(t *adapters.Tensor) error {
-	for i, b := range t.Data.Bytes {
-		if !utf8.Valid(b) {
-			return fmt.Errorf("%w: input %q element %d is not valid UTF-8, which a JSON string cannot carry",
-				adapters.ErrInvalidInput, t.Name, i)
-		}
-	}
-	return nil
-}
-
-// checkInputs validates each tensor and rejects an empty or ambiguous set.
-func checkInputs(inputs []adapters.Tensor) error {
-	if len(inputs) == 0 {
-		return fmt.Errorf("%w: the request has no inputs", adapters.ErrInvalidInput)
-	}
-	seen := make(map[string]bool, len(inputs))
-	for i := range inputs {
-		t := &inputs[i]
-		if err := t.Validate(); err != nil {
-			return err
-		}
-		if seen[t.Name] {
-			return fmt.Errorf("%w: input %q appears twice", adapters.ErrInvalidInput, t.Name)
-		}
-		seen[t.Name] = true
-	}
-	return nil
 }
 
 // appendInputsJSON writes EnvelopeJSON's body: one input as its nested data,
@@ -166,7 +122,7 @@ func appendInputsJSON(dst []byte, inputs []adapters.Tensor) ([]byte, error) {
 // appendTensor writes one tensor's data as nested JSON arrays; an encoding
 // failure names the tensor and is the client's (its data cannot be JSON).
 func appendTensor(dst []byte, t *adapters.Tensor) ([]byte, error) {
-	if err := checkUTF8(t); err != nil {
+	if err := jsonhttp.CheckUTF8(t); err != nil {
 		return nil, err
 	}
 	out, err := v1json.AppendTensorJSON(dst, t)
