@@ -58,6 +58,44 @@ func (c *oipDecoder) skipUnknown(path string, key []byte, seen *map[string]struc
 	return c.d.Skip()
 }
 
+// members reads the members of an object already opened at path. A key
+// listed in keys (at index i) is read by field(i), at most once; any other
+// key's value is skipped (it must still be valid JSON and not repeated). It
+// stops before the closing brace and returns the listed keys seen.
+func (c *oipDecoder) members(path string, keys []string, field func(i uint) error) (keySet, error) {
+	var seen keySet
+	var unknown map[string]struct{}
+	for c.d.More() {
+		key, err := c.d.ReadObjectKeyBytes()
+		if err != nil {
+			return seen, err
+		}
+		i := keyIndex(keys, key)
+		switch {
+		case i < 0:
+			err = c.skipUnknown(path, key, &unknown)
+		default:
+			if err = seen.mark(uint(i), path, keys[i]); err == nil {
+				err = field(uint(i))
+			}
+		}
+		if err != nil {
+			return seen, err
+		}
+	}
+	return seen, nil
+}
+
+// keyIndex is the index of key in keys, or -1.
+func keyIndex(keys []string, key []byte) int {
+	for i, k := range keys {
+		if string(key) == k {
+			return i
+		}
+	}
+	return -1
+}
+
 // objectStart opens an object; a null is reported as absent when allowed.
 func (c *oipDecoder) objectStart(path string, nullOK bool) (present bool, err error) {
 	if nullOK && c.d.PeekKind() == jsontext.Null {
@@ -105,41 +143,29 @@ const (
 	reqOutputs
 )
 
+// requestKeys are the request members, indexed by the req* constants.
+var requestKeys = []string{reqID: "id", reqParameters: "parameters", reqInputs: "inputs", reqOutputs: "outputs"}
+
 func (c *oipDecoder) request() (*Request, error) {
 	r := &Request{}
 	if _, err := c.objectStart("request", false); err != nil {
 		return nil, err
 	}
-	var seen keySet
-	var unknown map[string]struct{}
-	for c.d.More() {
-		key, err := c.d.ReadObjectKeyBytes()
-		if err != nil {
-			return nil, err
+	seen, err := c.members("request", requestKeys, func(i uint) (err error) {
+		switch i {
+		case reqID:
+			r.ID, err = c.str("id")
+		case reqParameters:
+			r.Parameters, err = c.params("parameters")
+		case reqInputs:
+			r.Inputs, err = c.tensors("inputs", "input")
+		case reqOutputs:
+			r.Outputs, err = c.outputSpecs()
 		}
-		switch string(key) {
-		case "id":
-			if err = seen.mark(reqID, "request", "id"); err == nil {
-				r.ID, err = c.str("id")
-			}
-		case "parameters":
-			if err = seen.mark(reqParameters, "request", "parameters"); err == nil {
-				r.Parameters, err = c.params("parameters")
-			}
-		case "inputs":
-			if err = seen.mark(reqInputs, "request", "inputs"); err == nil {
-				r.Inputs, err = c.tensors("inputs", "input")
-			}
-		case "outputs":
-			if err = seen.mark(reqOutputs, "request", "outputs"); err == nil {
-				r.Outputs, err = c.outputSpecs()
-			}
-		default:
-			err = c.skipUnknown("request", key, &unknown)
-		}
-		if err != nil {
-			return nil, err
-		}
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	if err := c.finish(); err != nil {
 		return nil, err
@@ -162,45 +188,32 @@ const (
 	respOutputs
 )
 
+// responseKeys are the response members, indexed by the resp* constants.
+var responseKeys = []string{respModelName: "model_name", respModelVersion: "model_version", respID: "id",
+	respParameters: "parameters", respOutputs: "outputs"}
+
 func (c *oipDecoder) response() (*Response, error) {
 	r := &Response{}
 	if _, err := c.objectStart("response", false); err != nil {
 		return nil, err
 	}
-	var seen keySet
-	var unknown map[string]struct{}
-	for c.d.More() {
-		key, err := c.d.ReadObjectKeyBytes()
-		if err != nil {
-			return nil, err
+	_, err := c.members("response", responseKeys, func(i uint) (err error) {
+		switch i {
+		case respModelName:
+			r.Model.Name, err = c.str("model_name")
+		case respModelVersion:
+			r.Model.Version, err = c.version()
+		case respID:
+			r.ID, err = c.str("id")
+		case respParameters:
+			r.Parameters, err = c.params("parameters")
+		case respOutputs:
+			r.Outputs, err = c.tensors("outputs", "output")
 		}
-		switch string(key) {
-		case "model_name":
-			if err = seen.mark(respModelName, "response", "model_name"); err == nil {
-				r.Model.Name, err = c.str("model_name")
-			}
-		case "model_version":
-			if err = seen.mark(respModelVersion, "response", "model_version"); err == nil {
-				r.Model.Version, err = c.version()
-			}
-		case "id":
-			if err = seen.mark(respID, "response", "id"); err == nil {
-				r.ID, err = c.str("id")
-			}
-		case "parameters":
-			if err = seen.mark(respParameters, "response", "parameters"); err == nil {
-				r.Parameters, err = c.params("parameters")
-			}
-		case "outputs":
-			if err = seen.mark(respOutputs, "response", "outputs"); err == nil {
-				r.Outputs, err = c.tensors("outputs", "output")
-			}
-		default:
-			err = c.skipUnknown("response", key, &unknown)
-		}
-		if err != nil {
-			return nil, err
-		}
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	return r, c.finish()
 }
@@ -236,33 +249,24 @@ func (c *oipDecoder) outputSpecs() ([]OutputSpec, error) {
 	return out, c.d.ReadArrayEnd()
 }
 
+// outputSpecKeys are the members of a requested output.
+var outputSpecKeys = []string{"name", "parameters"}
+
 func (c *oipDecoder) outputSpec(path string) (OutputSpec, error) {
 	var o OutputSpec
 	if _, err := c.objectStart(path, false); err != nil {
 		return o, err
 	}
-	var seen keySet
-	var unknown map[string]struct{}
-	for c.d.More() {
-		key, err := c.d.ReadObjectKeyBytes()
-		if err != nil {
-			return o, err
+	_, err := c.members(path, outputSpecKeys, func(i uint) (err error) {
+		if i == 0 {
+			o.Name, err = c.str(path + ".name")
+		} else {
+			o.Parameters, err = c.params(path + ".parameters")
 		}
-		switch string(key) {
-		case "name":
-			if err = seen.mark(0, path, "name"); err == nil {
-				o.Name, err = c.str(path + ".name")
-			}
-		case "parameters":
-			if err = seen.mark(1, path, "parameters"); err == nil {
-				o.Parameters, err = c.params(path + ".parameters")
-			}
-		default:
-			err = c.skipUnknown(path, key, &unknown)
-		}
-		if err != nil {
-			return o, err
-		}
+		return err
+	})
+	if err != nil {
+		return o, err
 	}
 	if o.Name == "" {
 		return o, fmt.Errorf("%s.name: missing", path)

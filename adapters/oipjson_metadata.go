@@ -18,45 +18,32 @@ const (
 	metaOutputs
 )
 
+// metadataKeys are the model metadata members, indexed by the meta* constants.
+var metadataKeys = []string{metaName: "name", metaVersions: "versions", metaPlatform: "platform",
+	metaInputs: "inputs", metaOutputs: "outputs"}
+
 func (c *oipDecoder) metadata() (*ModelMetadata, error) {
 	m := &ModelMetadata{}
 	if _, err := c.objectStart("metadata", false); err != nil {
 		return nil, err
 	}
-	var seen keySet
-	var unknown map[string]struct{}
-	for c.d.More() {
-		key, err := c.d.ReadObjectKeyBytes()
-		if err != nil {
-			return nil, err
+	_, err := c.members("metadata", metadataKeys, func(i uint) (err error) {
+		switch i {
+		case metaName:
+			m.Name, err = c.str("name")
+		case metaVersions:
+			m.Versions, err = c.versions()
+		case metaPlatform:
+			m.Platform, err = c.str("platform")
+		case metaInputs:
+			m.Inputs, err = c.tensorMetas("inputs")
+		case metaOutputs:
+			m.Outputs, err = c.tensorMetas("outputs")
 		}
-		switch string(key) {
-		case "name":
-			if err = seen.mark(metaName, "metadata", "name"); err == nil {
-				m.Name, err = c.str("name")
-			}
-		case "versions":
-			if err = seen.mark(metaVersions, "metadata", "versions"); err == nil {
-				m.Versions, err = c.versions()
-			}
-		case "platform":
-			if err = seen.mark(metaPlatform, "metadata", "platform"); err == nil {
-				m.Platform, err = c.str("platform")
-			}
-		case "inputs":
-			if err = seen.mark(metaInputs, "metadata", "inputs"); err == nil {
-				m.Inputs, err = c.tensorMetas("inputs")
-			}
-		case "outputs":
-			if err = seen.mark(metaOutputs, "metadata", "outputs"); err == nil {
-				m.Outputs, err = c.tensorMetas("outputs")
-			}
-		default:
-			err = c.skipUnknown("metadata", key, &unknown)
-		}
-		if err != nil {
-			return nil, err
-		}
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	return m, c.finish()
 }
@@ -100,37 +87,28 @@ func (c *oipDecoder) tensorMetas(list string) ([]TensorMetadata, error) {
 	return ts, c.d.ReadArrayEnd()
 }
 
+// tensorMetaKeys are the members of a metadata tensor, indexed by the
+// ten* constants of the tensor decoder.
+var tensorMetaKeys = []string{tenName: "name", tenDatatype: "datatype", tenShape: "shape"}
+
 func (c *oipDecoder) tensorMeta(path string) (TensorMetadata, error) {
 	var t TensorMetadata
 	if _, err := c.objectStart(path, false); err != nil {
 		return t, err
 	}
-	var seen keySet
-	var unknown map[string]struct{}
-	for c.d.More() {
-		key, err := c.d.ReadObjectKeyBytes()
-		if err != nil {
-			return t, err
+	_, err := c.members(path, tensorMetaKeys, func(i uint) (err error) {
+		switch i {
+		case tenName:
+			t.Name, err = c.str(path + ".name")
+		case tenDatatype:
+			t.DType, err = c.metaDatatype(path + ".datatype")
+		case tenShape:
+			t.Shape, err = c.shape(path+".shape", true)
 		}
-		switch string(key) {
-		case "name":
-			if err = seen.mark(tenName, path, "name"); err == nil {
-				t.Name, err = c.str(path + ".name")
-			}
-		case "datatype":
-			if err = seen.mark(tenDatatype, path, "datatype"); err == nil {
-				t.DType, err = c.metaDatatype(path + ".datatype")
-			}
-		case "shape":
-			if err = seen.mark(tenShape, path, "shape"); err == nil {
-				t.Shape, err = c.shape(path+".shape", true)
-			}
-		default:
-			err = c.skipUnknown(path, key, &unknown)
-		}
-		if err != nil {
-			return t, err
-		}
+		return err
+	})
+	if err != nil {
+		return t, err
 	}
 	if t.Name == "" {
 		return t, fmt.Errorf("%s.name: missing", path)
