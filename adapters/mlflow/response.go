@@ -146,6 +146,11 @@ func (a *Adapter) records(x *jsontext.Value) ([]adapters.Tensor, error) {
 // tensor converts one JSON value, with the datatype of its signature spec
 // sp (nil if none) when the values fit it, else JSON's own.
 func (a *Adapter) tensor(name string, v *jsontext.Value, sp *spec) (adapters.Tensor, error) {
+	if name == "" {
+		// A column or key named "" cannot name a tensor: the answer is
+		// passed on as raw JSON, like any other answer not tensor-shaped.
+		return adapters.Tensor{}, fmt.Errorf("%w: an output has an empty name", errIrregular)
+	}
 	if sp != nil && sp.dtype.JSONSupported() {
 		if t, err := v1json.TensorFromValue(name, v, sp.dtype); err == nil {
 			if sp.binary() {
