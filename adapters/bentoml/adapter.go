@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"net/http"
 	"net/url"
 	"slices"
 	"strings"
@@ -37,7 +36,7 @@ type Options struct {
 	// Client sends every upstream request; it carries the backend's
 	// retries, breaker and timeouts. Required: http.DefaultClient is never
 	// used.
-	Client *http.Client
+	Client adapters.HTTPClient
 	// Model names the target in errors and in Response.Model; BentoML never
 	// sees it. Optional.
 	Model adapters.ModelRef
@@ -60,7 +59,7 @@ type Options struct {
 // concurrent use.
 type Adapter struct {
 	backend     string
-	client      *http.Client
+	client      adapters.HTTPClient
 	model       adapters.ModelRef
 	api         string
 	route       string // "/" + api, as /schema.json lists routes

@@ -21,7 +21,7 @@ import (
 type Adapter struct {
 	backend  string
 	base     *url.URL
-	client   *http.Client
+	client   adapters.HTTPClient
 	model    adapters.ModelRef
 	outNames []string
 	maxBytes int64

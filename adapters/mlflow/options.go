@@ -5,7 +5,6 @@ package mlflow
 import (
 	"errors"
 	"fmt"
-	"net/http"
 	"net/url"
 
 	"github.com/modelgate/modelgate/adapters"
@@ -61,7 +60,7 @@ type Options struct {
 	// Client sends every upstream request; it carries the backend's
 	// retries, breaker and timeouts. Required: http.DefaultClient is never
 	// used.
-	Client *http.Client
+	Client adapters.HTTPClient
 	// Model names the served model in errors and responses. MLflow serves
 	// one model per server and has no model name or version in its API, so
 	// Model.Version must be empty: the version is fixed when the server

@@ -22,7 +22,7 @@ type Options struct {
 	BaseURL *url.URL
 	// Client makes every upstream call; it carries the resilience policy
 	// (retries, breaker, timeouts). Required: there is no default client.
-	Client *http.Client
+	Client adapters.HTTPClient
 	// Model is the backend model the adapter serves. Calls whose ModelRef
 	// has no name use it; calls for the same name without a version use
 	// its version. If empty, every call must name its model.
@@ -37,7 +37,7 @@ type Options struct {
 type Adapter struct {
 	backend  string
 	base     *url.URL
-	client   *http.Client
+	client   adapters.HTTPClient
 	model    adapters.ModelRef
 	maxBytes int64
 	// inferURL is the infer endpoint of model, built once; nil when the

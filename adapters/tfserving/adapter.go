@@ -20,7 +20,7 @@ import (
 type Adapter struct {
 	backend  string
 	base     *url.URL
-	client   *http.Client
+	client   adapters.HTTPClient
 	target   target
 	outNames []string
 	maxBytes int64

@@ -5,7 +5,6 @@ package tfserving
 import (
 	"errors"
 	"fmt"
-	"net/http"
 	"net/url"
 	"strings"
 
@@ -30,7 +29,7 @@ type Options struct {
 	// Client sends every upstream request; it carries the backend's
 	// retries, breaker and timeouts. Required: http.DefaultClient is never
 	// used.
-	Client *http.Client
+	Client adapters.HTTPClient
 	// Model is TF Serving's model name and, optionally, a numeric version
 	// (/versions/{v}). An empty Version means the latest available version,
 	// or Label if set. Name is required and may not contain "/" or ":",

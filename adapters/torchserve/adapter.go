@@ -49,7 +49,7 @@ type Options struct {
 	// Client sends every upstream request; it carries the backend's
 	// retries, breaker and timeouts (see Retryable and Fault for the hooks
 	// TorchServe needs). Required: http.DefaultClient is never used.
-	Client *http.Client
+	Client adapters.HTTPClient
 	// Model is TorchServe's model name and, optionally, a version (the MAR
 	// manifest's version string, e.g. "2.0"). An empty Version means the
 	// model's default version. Name is required; neither may contain "/",
@@ -82,7 +82,7 @@ type Options struct {
 // concurrent use.
 type Adapter struct {
 	backend     string
-	client      *http.Client
+	client      adapters.HTTPClient
 	model       adapters.ModelRef
 	predict     *url.URL
 	ping        *url.URL

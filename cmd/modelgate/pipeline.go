@@ -169,7 +169,7 @@ func buildRoutes(cfg *config.Config, backends map[string]*backend) ([]gateway.Ro
 			if !ok { // Validate rules this out
 				return nil, fmt.Errorf("models[%d].targets[%d]: unknown backend %q", i, j, t.Backend)
 			}
-			a, err := newAdapter(&b.cfg, t, b.rb.Client())
+			a, err := newAdapter(&b.cfg, t, b.rb)
 			if err != nil {
 				return nil, fmt.Errorf("models[%d].targets[%d]: backend %q: %w", i, j, t.Backend, err)
 			}

@@ -24,7 +24,7 @@ import (
 
 // newAdapter builds the adapter of one route target: the one place that
 // knows every backend kind. c is the backend's resilient client.
-func newAdapter(b *config.Backend, t *config.Target, c *http.Client) (adapters.Adapter, error) {
+func newAdapter(b *config.Backend, t *config.Target, c adapters.HTTPClient) (adapters.Adapter, error) {
 	base, err := url.Parse(b.URL)
 	if err != nil {
 		return nil, fmt.Errorf("url: %w", err)
@@ -62,7 +62,7 @@ func modelRef(t *config.Target) adapters.ModelRef {
 	return adapters.ModelRef{Name: t.Model, Version: t.Version}
 }
 
-func oipOptions(b *config.Backend, t *config.Target, base *url.URL, c *http.Client) oip.Options {
+func oipOptions(b *config.Backend, t *config.Target, base *url.URL, c adapters.HTTPClient) oip.Options {
 	return oip.Options{Backend: b.Name, BaseURL: base, Client: c, Model: modelRef(t),
 		MaxResponseBytes: int64(b.MaxResponseBytes)}
 }
@@ -71,7 +71,7 @@ func oipOptions(b *config.Backend, t *config.Target, base *url.URL, c *http.Clie
 // "serving_default" (the config default) is not sent: TF Serving runs that
 // signature for requests that name none, and servers that only emulate TF
 // Serving's predict API (KServe's v1) need not know the field.
-func tfservingOptions(b *config.Backend, t *config.Target, base *url.URL, c *http.Client) (tfserving.Options, error) {
+func tfservingOptions(b *config.Backend, t *config.Target, base *url.URL, c adapters.HTTPClient) (tfserving.Options, error) {
 	o := config.DefaultTFServing()
 	if t.TFServing != nil {
 		o = *t.TFServing
@@ -89,7 +89,7 @@ func tfservingOptions(b *config.Backend, t *config.Target, base *url.URL, c *htt
 		SignatureName: sig, Format: format, Label: o.Label}, nil
 }
 
-func mlflowOptions(b *config.Backend, t *config.Target, base *url.URL, c *http.Client) (mlflow.Options, error) {
+func mlflowOptions(b *config.Backend, t *config.Target, base *url.URL, c adapters.HTTPClient) (mlflow.Options, error) {
 	o := config.DefaultMLflow()
 	if t.MLflow != nil {
 		o = *t.MLflow
@@ -105,7 +105,7 @@ func mlflowOptions(b *config.Backend, t *config.Target, base *url.URL, c *http.C
 
 // torchserveOptions maps a torchserve target and its backend's
 // torchserve block (management URL, inference and management tokens).
-func torchserveOptions(b *config.Backend, t *config.Target, base *url.URL, c *http.Client) (torchserve.Options, error) {
+func torchserveOptions(b *config.Backend, t *config.Target, base *url.URL, c adapters.HTTPClient) (torchserve.Options, error) {
 	o := config.DefaultTorchServe()
 	if t.TorchServe != nil {
 		o = *t.TorchServe
@@ -128,7 +128,7 @@ func torchserveOptions(b *config.Backend, t *config.Target, base *url.URL, c *ht
 
 // bentomlOptions maps a bentoml target; a custom route's leading "/" (as
 // config writes it) is dropped, as bentoml.Options.API wants.
-func bentomlOptions(b *config.Backend, t *config.Target, base *url.URL, c *http.Client) bentoml.Options {
+func bentomlOptions(b *config.Backend, t *config.Target, base *url.URL, c adapters.HTTPClient) bentoml.Options {
 	o := config.DefaultBentoML()
 	if t.BentoML != nil {
 		o = *t.BentoML

@@ -11,6 +11,8 @@ import (
 	"net/http"
 	"strings"
 	"syscall"
+
+	"github.com/modelgate/modelgate/gateway/upstream"
 )
 
 // retryKind is what the retry layer makes of one attempt's outcome.
@@ -57,11 +59,17 @@ func classifyError(err error) retryKind {
 	return noRetry
 }
 
-// isStaleConn reports net/http's errServerClosedIdle: a reused keep-alive
-// connection that the server had closed when the request went out. net/http
-// retries it itself only for idempotent requests (golang/go#19943).
+// isStaleConn reports a reused keep-alive connection that the server had
+// closed when the request went out: upstream's *StaleConnError, or
+// net/http's errServerClosedIdle (from the standard transport that serves
+// https), which net/http retries itself only for idempotent requests
+// (golang/go#19943).
 func isStaleConn(err error) bool {
-	return err != nil && strings.Contains(err.Error(), "server closed idle connection")
+	if err == nil {
+		return false // before the declaration below, which allocates
+	}
+	var stale *upstream.StaleConnError
+	return errors.As(err, &stale) || strings.Contains(err.Error(), "server closed idle connection")
 }
 
 // isConnError reports errors establishing or keeping a connection: dial

@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/go-retryablehttp"
 
 	"github.com/modelgate/modelgate/adapters"
+	"github.com/modelgate/modelgate/gateway/upstream"
 )
 
 // ClientOptions configures NewClient.
@@ -27,7 +28,7 @@ type ClientOptions struct {
 	// a "backend" attribute. If nil, nothing is logged.
 	Logger *slog.Logger
 	// Transport is the base transport under the breaker. If nil, a pooled
-	// *http.Transport is built from Policy.Pool and Policy.AttemptTimeout.
+	// *upstream.Transport is built from Policy.Pool and Policy.AttemptTimeout.
 	// Tests pass in-memory fakes here.
 	Transport http.RoundTripper
 	// Retryable, if set, decides first whether a response is worth a retry:
@@ -52,10 +53,11 @@ type Backend struct {
 	name      string
 	policy    Policy
 	log       *slog.Logger
-	pool      *http.Transport // nil when ClientOptions.Transport was given
+	pool      *upstream.Transport // nil when ClientOptions.Transport was given
 	base      http.RoundTripper
 	inner     *http.Client // one attempt: breaker → base; no redirects
-	client    *http.Client // what adapters use: retries around inner
+	client    *http.Client // Client(): retries around inner
+	retry     *retryTransport
 	budget    *budget
 	breakers  *breakers
 	limiter   *Limiter // nil when MaxConcurrency is 0
@@ -93,7 +95,8 @@ func NewClient(opts ClientOptions) (*Backend, error) {
 	}
 	bt := &breakerTransport{base: b.base, breakers: b.breakers, key: opts.BreakerKey, fault: opts.Fault, stats: &b.stats}
 	b.inner = &http.Client{Transport: bt, CheckRedirect: noRedirect}
-	b.client = &http.Client{Transport: &retryTransport{b: b}}
+	b.retry = &retryTransport{b: b}
+	b.client = &http.Client{Transport: b.retry}
 	b.retryLog = retryLogger{log}
 	b.calls.New = func() any { return b.newCall() }
 	return b, nil
@@ -119,7 +122,23 @@ func noRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastRe
 // Name returns the backend's name.
 func (b *Backend) Name() string { return b.name }
 
-// Client returns the *http.Client to inject into the backend's adapters.
+// Do sends req through the backend's retries, breakers and pool: what
+// the backend's adapters call (it satisfies adapters.HTTPClient). Unlike
+// Client().Do it neither follows redirects (a 3xx is returned as it is: an
+// adapter's request is for its backend only) nor wraps errors in
+// *url.Error, and it saves http.Client's per-request copying.
+func (b *Backend) Do(req *http.Request) (*http.Response, error) {
+	if req.URL == nil {
+		if req.Body != nil {
+			_ = req.Body.Close()
+		}
+		return nil, errors.New("resilience: nil Request.URL")
+	}
+	return b.retry.RoundTrip(req)
+}
+
+// Client returns an *http.Client over the same stack, for callers that
+// need one; adapters get the Backend itself (Do).
 // It has no Timeout: the request context carries the deadline, and
 // Policy.AttemptTimeout bounds each attempt's wait for headers.
 func (b *Backend) Client() *http.Client { return b.client }

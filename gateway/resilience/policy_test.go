@@ -77,9 +77,9 @@ func TestNewClientTransport(t *testing.T) {
 	if tr == nil {
 		t.Fatal("got no pooled transport")
 	}
-	if tr.ResponseHeaderTimeout != 7*time.Second || tr.MaxIdleConnsPerHost != 9 || tr.IdleConnTimeout != 3*time.Second ||
-		tr.TLSHandshakeTimeout != time.Second || tr.DialContext == nil {
-		t.Errorf("got transport %+v, want the policy's pool settings and attempt timeout", tr)
+	if o := tr.Options(); o.ResponseHeaderTimeout != 7*time.Second || o.MaxIdleConnsPerHost != 9 || o.IdleTimeout != 3*time.Second ||
+		o.DialTimeout != time.Second || o.KeepAlive != tcpKeepAlive || o.Proxy == nil {
+		t.Errorf("got transport options %+v, want the policy's pool settings and attempt timeout", o)
 	}
 	if c := b.Client(); c.Timeout != 0 || c != b.Client() {
 		t.Errorf("got client timeout %v, want 0 (the request context bounds the call) and one shared client", c.Timeout)

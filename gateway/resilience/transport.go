@@ -3,9 +3,10 @@
 package resilience
 
 import (
-	"net"
 	"net/http"
 	"time"
+
+	"github.com/modelgate/modelgate/gateway/upstream"
 )
 
 // tcpKeepAlive is the TCP keep-alive probe period of backend connections.
@@ -15,17 +16,13 @@ const tcpKeepAlive = 30 * time.Second
 // bounded by DialTimeout + ResponseHeaderTimeout; the body read is bounded
 // only by the request's context, so streaming answers are not cut
 // (http.Client.Timeout would cut them).
-func newTransport(p Policy) *http.Transport {
-	d := &net.Dialer{Timeout: p.Pool.DialTimeout, KeepAlive: tcpKeepAlive}
-	return &http.Transport{
-		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           d.DialContext,
-		ForceAttemptHTTP2:     true,
-		MaxIdleConns:          p.Pool.MaxIdleConns,
+func newTransport(p Policy) *upstream.Transport {
+	return upstream.New(upstream.Options{
 		MaxIdleConnsPerHost:   p.Pool.MaxIdleConns,
-		IdleConnTimeout:       p.Pool.IdleTimeout,
-		TLSHandshakeTimeout:   p.Pool.DialTimeout,
+		IdleTimeout:           p.Pool.IdleTimeout,
+		DialTimeout:           p.Pool.DialTimeout,
+		KeepAlive:             tcpKeepAlive,
 		ResponseHeaderTimeout: p.AttemptTimeout,
-		ExpectContinueTimeout: time.Second,
-	}
+		Proxy:                 http.ProxyFromEnvironment,
+	})
 }

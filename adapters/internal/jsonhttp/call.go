@@ -53,7 +53,7 @@ func (c Call) StatusError(resp *http.Response, body []byte, kind error) *adapter
 // checks the status. Errors are *adapters.Error values: transport failures
 // classified by TransportError (Status 0), body failures with the status.
 // Do never retries: retries belong to the client's transport.
-func (c Call) Do(client *http.Client, req *http.Request, limit int64) (*http.Response, []byte, error) {
+func (c Call) Do(client adapters.HTTPClient, req *http.Request, limit int64) (*http.Response, []byte, error) {
 	resp, err := client.Do(req)
 	if err != nil {
 		return nil, nil, c.Error(0, TransportError(req.Context(), err))
