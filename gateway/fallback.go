@@ -29,6 +29,7 @@ type exchange struct {
 	backend  string     // target that answered, or the last one tried
 	answered *target    // target that answered, or nil
 	finished bool
+	status   int // http.StatusOK once ok writes the answer
 }
 
 // begin starts an exchange for rt. The caller must call the returned cancel
@@ -38,6 +39,9 @@ func (g *Gateway) begin(c echo.Context, rt *route, version string) (*exchange, c
 	ctx, cancel, b, err := deadline(c, rt)
 	if err != nil {
 		return nil, nil, err
+	}
+	if id := c.Get(keyRequestID); id != nil {
+		ctx = context.WithValue(ctx, ctxKey{}, id) // the string boxed once
 	}
 	x := &exchange{rt: rt, version: version, parent: c.Request().Context(), ctx: ctx, budget: b}
 	if g.opts.Attempts != nil {
@@ -59,17 +63,26 @@ func (x *exchange) finish(c echo.Context) {
 	if x.attempts != nil {
 		n = x.attempts()
 	}
+	// One backing array for the header values (the keys are canonical).
+	vals := make([]string, 3)
 	h := c.Response().Header()
 	if x.backend != "" {
-		h.Set(HeaderBackend, x.backend)
+		vals[0] = x.backend
+		h[HeaderBackend] = vals[0:1:1]
 		c.Set(keyBackend, x.backend)
 	}
-	h.Set(HeaderAttempts, strconv.Itoa(n))
+	vals[1] = strconv.Itoa(n)
+	h[HeaderAttempts] = vals[1:2:2]
 	c.Set(keyAttempts, n)
+	if x.status == http.StatusOK {
+		vals[2] = echo.MIMEApplicationJSON
+		h[echo.HeaderContentType] = vals[2:3:3]
+	}
 }
 
 // ok finishes the exchange and writes a 200 with the JSON body.
 func (x *exchange) ok(c echo.Context, body []byte) error {
+	x.status = http.StatusOK
 	x.finish(c)
 	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, body)
 }

@@ -45,8 +45,9 @@ const (
 // ctxKey keys the request ID in a context.Context.
 type ctxKey struct{}
 
-// RequestID returns the request ID of the gateway request ctx belongs to, or
-// "" outside one. Layers below the gateway (resilience) use it in their logs.
+// RequestID returns the request ID of the gateway request whose adapter
+// call ctx belongs to, or "" outside one, for the layers below the gateway
+// (adapters, resilience) to log.
 func RequestID(ctx context.Context) string {
 	id, _ := ctx.Value(ctxKey{}).(string)
 	return id
@@ -74,9 +75,9 @@ func (g *Gateway) requestID(next echo.HandlerFunc) echo.HandlerFunc {
 			id = newRequestID()
 		}
 		c.Response().Header().Set(HeaderRequestID, id)
-		v := any(id) // boxed once for both stores
-		c.Set(keyRequestID, v)
-		c.SetRequest(r.WithContext(context.WithValue(r.Context(), ctxKey{}, v)))
+		// The echo context keeps it; begin puts it in the context handed to
+		// the adapters, sparing every request a copy of the *http.Request.
+		c.Set(keyRequestID, id)
 		return next(c)
 	}
 }
