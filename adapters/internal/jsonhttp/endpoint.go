@@ -49,10 +49,23 @@ func NewRequest(ctx context.Context, method string, u *url.URL, body []byte, con
 	if body != nil {
 		r = bytes.NewReader(body)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, u.String(), r)
+	// The URL is already parsed: give the request a copy of it rather than
+	// format it and let net/http parse it again.
+	req, err := http.NewRequestWithContext(ctx, method, "", r)
 	if err != nil {
 		return nil, err
 	}
+	target := *u
+	if target.Path != "" && target.Path[0] != '/' {
+		// A relative path (url.URL.JoinPath on a base without one makes
+		// them) is rooted, as u.String() would have done.
+		target.Path = "/" + target.Path
+		if target.RawPath != "" {
+			target.RawPath = "/" + target.RawPath
+		}
+	}
+	req.URL = &target
+	req.Host = strings.TrimSuffix(target.Host, ":")
 	if body != nil && contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
