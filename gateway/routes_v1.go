@@ -76,6 +76,7 @@ func (g *Gateway) predictV1(c echo.Context, rt *route, call v1Call) error {
 	if err != nil {
 		return err
 	}
+	pr.Inputs = nil // for the GC, before the answer is encoded
 	out, err := encodeV1(rt.name, x.backend, pr.Format, resp)
 	if err != nil {
 		return err
