@@ -27,6 +27,9 @@ func newOIPDecoder(data []byte, lenient bool) *oipDecoder {
 // (wrong kind) becomes "path: found string, want number"; syntax errors pass
 // through unchanged, since their offset locates them.
 func jsonErr(path string, err error) error {
+	if err == nil {
+		return nil // before the declaration below, which allocates
+	}
 	var ve *jsontext.ValueError
 	if errors.As(err, &ve) {
 		return fmt.Errorf("%s: %s", path, ve.Msg)
