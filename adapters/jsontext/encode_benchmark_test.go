@@ -73,3 +73,16 @@ func BenchmarkAppendFloat32Stream(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkAppendFloat32s is the tensor encoder's loop: a million values
+// into a buffer with room, as the OIP encoder presizes it.
+func BenchmarkAppendFloat32s(b *testing.B) {
+	vals := benchFloats(1 << 20)
+	buf := AppendFloat32s(nil, vals, true)
+	b.SetBytes(int64(len(buf)))
+	b.ReportAllocs()
+	for b.Loop() {
+		buf = AppendFloat32s(buf[:0], vals, true)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(vals)), "ns/float")
+}

@@ -3,9 +3,12 @@
 package jsontext
 
 import (
+	"encoding/binary"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -26,6 +29,20 @@ func checkFloat32(t *testing.T, f float32) {
 	}
 }
 
+// checkFloat32s checks AppendFloat32s on f amid other values: its text
+// there is the reference's.
+func checkFloat32s(t *testing.T, f float32) {
+	t.Helper()
+	text := appendNonFinite(nil, float64(f), true)
+	if !math.IsNaN(float64(f)) && !math.IsInf(float64(f), 0) {
+		text = appendFloatTF(nil, float64(f), 32)
+	}
+	want := "0.25," + string(text) + "," + string(text)
+	if got := string(AppendFloat32s(nil, []float32{0.25, f, f}, true)); got != want {
+		t.Fatalf("AppendFloat32s(0.25, %v, %v) = %s, want %s", f, f, got, want)
+	}
+}
+
 func TestAppendFloat32MatchesReference(t *testing.T) {
 	t.Parallel()
 	special := []float32{0, float32(math.Copysign(0, -1)), 1, -1, 0.1, 0.5, 3, 999999, 1e6, 1234567, 9000000, 16777216,
@@ -35,6 +52,8 @@ func TestAppendFloat32MatchesReference(t *testing.T) {
 	for _, f := range special {
 		checkFloat32(t, f)
 		checkFloat32(t, -f)
+		checkFloat32s(t, f)
+		checkFloat32s(t, -f)
 	}
 	for e := -149; e <= 127; e++ { // powers of two and their neighbours
 		p := float32(math.Ldexp(1, e))
@@ -91,6 +110,7 @@ func FuzzAppendFloat32(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, b uint32) {
 		checkFloat32(t, math.Float32frombits(b))
+		checkFloat32s(t, math.Float32frombits(b))
 		g := float64(math.Float32frombits(b)) * 1.000000001 // a float64 neighbour
 		if !math.IsInf(g, 0) && !math.IsNaN(g) {
 			out := AppendFloat64(nil, g, 64, true)
@@ -101,23 +121,26 @@ func FuzzAppendFloat32(f *testing.F) {
 	})
 }
 
-func TestNumDigits(t *testing.T) {
+func TestEightDigitsASCII(t *testing.T) {
 	t.Parallel()
 	check := func(v uint64) {
 		t.Helper()
-		if got, want := numDigits(v), len(strconv.FormatUint(v, 10)); got != want {
-			t.Fatalf("numDigits(%d) = %d, want %d", v, got, want)
+		w := eightDigitsASCII(v)
+		nd := significant(w)
+		var got [8]byte
+		binary.LittleEndian.PutUint64(got[:], w)
+		want := fmt.Sprintf("%08d", v)
+		if string(got[:]) != want || nd != len(strings.TrimRight(want, "0")) {
+			t.Fatalf("eightDigitsASCII(%d) = %q, %d; want %q, %d", v, got, nd, want, len(strings.TrimRight(want, "0")))
 		}
 	}
-	check(0)
-	check(math.MaxUint64)
-	for _, p := range pow10u64 {
-		check(p - 1)
-		check(p)
-		check(p + 1)
+	for v := range uint64(100_000) {
+		check(v)
+		check(99_999_999 - v)
+		check(v * 1000)
 	}
-	for i := range 64 {
-		check(1 << i)
-		check(1<<i - 1)
+	rng := rand.New(rand.NewPCG(7, 8))
+	for range 1_000_000 {
+		check(rng.Uint64N(100_000_000))
 	}
 }

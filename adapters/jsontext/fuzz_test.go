@@ -175,9 +175,9 @@ func equalJSON(a, b any) bool {
 }
 
 // FuzzNumber checks the number fast paths against strconv for every literal
-// that is valid JSON.
+// that is valid JSON: the single-value parsers and the bulk array readers.
 func FuzzNumber(f *testing.F) {
-	for _, s := range floatLiterals {
+	for _, s := range append(floatLiterals, edgeLiterals...) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -193,6 +193,7 @@ func FuzzNumber(f *testing.F) {
 		if got, err := ParseFloat32(raw); err != nil || math.Float32bits(got) != math.Float32bits(float32(want32)) {
 			t.Fatalf("ParseFloat32(%s) = %v, %v, want %v", s, got, err, float32(want32))
 		}
+		checkBulk(t, s, float32(want32), want64)
 		wantI, errI := strconv.ParseInt(s, 10, 64)
 		if got, err := ParseInt64(raw); (err == nil) != (errI == nil) || errI == nil && got != wantI {
 			t.Fatalf("ParseInt64(%s) = %v, %v, want %v, %v", s, got, err, wantI, errI)
@@ -205,4 +206,41 @@ func FuzzNumber(f *testing.F) {
 			t.Fatalf("ParseUint64(%s) = %v, %v, want %v, %v", s, got, err, wantU, errU)
 		}
 	})
+}
+
+// checkBulk reads s with ReadFloat32s and ReadFloat64s at the start, in
+// the middle and at the end of a long array, separated by "," and ", ", so
+// that both their fast paths and the general one see it.
+func checkBulk(t *testing.T, s string, want32 float32, want64 float64) {
+	t.Helper()
+	for _, sep := range []string{",", ", "} {
+		fill := strings.Repeat("0.5"+sep, 20)
+		data := []byte("[" + s + sep + fill + s + sep + fill + s + "]")
+		d := NewDecoder(data)
+		if err := d.ReadArrayStart(); err != nil {
+			t.Fatal(err)
+		}
+		got, err := d.ReadFloat32s(nil, math.MaxInt)
+		if err != nil || len(got) != 43 {
+			t.Fatalf("ReadFloat32s(%s) = %d values, %v", data, len(got), err)
+		}
+		for _, i := range []int{0, 21, 42} {
+			if math.Float32bits(got[i]) != math.Float32bits(want32) {
+				t.Fatalf("ReadFloat32s read %s as %v, want %v", s, got[i], want32)
+			}
+		}
+		d = NewDecoder(data)
+		if err := d.ReadArrayStart(); err != nil {
+			t.Fatal(err)
+		}
+		got64, err := d.ReadFloat64s(nil, math.MaxInt)
+		if err != nil || len(got64) != 43 {
+			t.Fatalf("ReadFloat64s(%s) = %d values, %v", data, len(got64), err)
+		}
+		for _, i := range []int{0, 21, 42} {
+			if math.Float64bits(got64[i]) != math.Float64bits(want64) {
+				t.Fatalf("ReadFloat64s read %s as %v, want %v", s, got64[i], want64)
+			}
+		}
+	}
 }
