@@ -68,21 +68,7 @@ func writeRequest(w *bufio.Writer, req *http.Request) error {
 // names silently and sends an invalid Host as an empty one. It also sends
 // modelgate's User-Agent, not Go's, when the request has none.
 func writeFallback(w *bufio.Writer, req *http.Request) error {
-	method := req.Method
-	if method == "" {
-		method = http.MethodGet
-	}
-	host := req.Host
-	if host == "" {
-		host = req.URL.Host
-	}
-	var err error
-	switch {
-	case !validToken(method):
-		err = fmt.Errorf("upstream: invalid method %q", method)
-	case strings.ContainsAny(host, " \r\n/"):
-		err = fmt.Errorf("upstream: invalid host %q", host)
-	}
+	_, _, err := checkHead(req)
 	for k := range req.Header {
 		if err == nil && !validToken(k) {
 			err = fmt.Errorf("upstream: invalid header field name %q", k)
@@ -104,22 +90,36 @@ func writeFallback(w *bufio.Writer, req *http.Request) error {
 	return req.Write(w)
 }
 
-// writeHead writes the request line and the header block.
-func writeHead(w *bufio.Writer, req *http.Request) error {
-	method := req.Method
+// checkHead returns the method and Host a request is written with, or why
+// it cannot be: a method that is not a token, or a Host that would break
+// the request line or the header block.
+func checkHead(req *http.Request) (method, host string, err error) {
+	method = req.Method
 	if method == "" {
 		method = http.MethodGet
 	}
-	if !validToken(method) {
-		return fmt.Errorf("upstream: invalid method %q", method)
-	}
-	host := req.Host
+	host = req.Host
 	if host == "" {
 		host = req.URL.Host
 	}
+	switch {
+	case !validToken(method):
+		return "", "", fmt.Errorf("upstream: invalid method %q", method)
+	case strings.ContainsAny(host, " \r\n/"):
+		return "", "", fmt.Errorf("upstream: invalid host %q", host)
+	}
+	return method, host, nil
+}
+
+// writeHead writes the request line and the header block.
+func writeHead(w *bufio.Writer, req *http.Request) error {
+	method, host, err := checkHead(req)
+	if err != nil {
+		return err
+	}
 	uri := req.URL.RequestURI()
-	if strings.ContainsAny(uri, " \r\n") || strings.ContainsAny(host, " \r\n/") {
-		return fmt.Errorf("upstream: invalid request target %q or host %q", uri, host)
+	if strings.ContainsAny(uri, " \r\n") {
+		return fmt.Errorf("upstream: invalid request target %q", uri)
 	}
 	w.WriteString(method)
 	w.WriteByte(' ')
@@ -153,7 +153,7 @@ func writeHead(w *bufio.Writer, req *http.Request) error {
 			w.WriteString("\r\n")
 		}
 	}
-	_, err := w.WriteString("\r\n")
+	_, err = w.WriteString("\r\n")
 	return err
 }
 
