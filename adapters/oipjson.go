@@ -66,6 +66,28 @@ func DecodeResponse(data []byte) (*Response, error) {
 	return r, nil
 }
 
+// ScanResponse is DecodeResponse for a caller that forwards the answer's
+// outputs as the backend wrote them. The outputs are checked exactly as
+// DecodeResponse checks them, but their data is not kept: Outputs describe
+// the tensors (name, datatype, shape, parameters) without Data, and
+// OIPOutputs is the "outputs" array, a sub-slice of data. When leniency had
+// to alter an output (a null member, a dropped parameter or unknown member),
+// the array is not what DecodeResponse would give, and ScanResponse returns
+// DecodeResponse(data) instead, with OIPOutputs nil.
+func ScanResponse(data []byte) (*Response, error) {
+	c := newOIPDecoder(data, true)
+	c.scan = true
+	r, err := c.response()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrBadUpstream, err)
+	}
+	if c.outputs == nil {
+		return DecodeResponse(data)
+	}
+	r.OIPOutputs = c.outputs
+	return r, nil
+}
+
 // DecodeMetadata decodes an OIP v2 model metadata body from a backend:
 //
 //	{"name": str, "versions"?: [str], "platform": str,
@@ -104,8 +126,23 @@ func AppendRequest(dst []byte, r *Request) ([]byte, error) {
 // parameters only when set). It validates every output tensor first. Since
 // responses come from backends, errors wrap ErrBadUpstream: a response with a
 // Raw payload, an invalid tensor, or a parameter value of the wrong type.
+// When r.OIPOutputs is set, it is written as the outputs, as is.
 func AppendResponse(dst []byte, r *Response) ([]byte, error) {
 	out, err := appendResponse(dst, r)
+	if err != nil {
+		return dst, fmt.Errorf("%w: %w", ErrBadUpstream, err)
+	}
+	return out, nil
+}
+
+// AppendResponseHead appends what AppendResponse writes before the outputs
+// array, ending in `"outputs":`, for a caller that writes r.OIPOutputs and
+// the closing '}' itself rather than copy them. r.OIPOutputs must be set.
+func AppendResponseHead(dst []byte, r *Response) ([]byte, error) {
+	if r.OIPOutputs == nil {
+		return dst, fmt.Errorf("%w: the response has no OIP outputs as written", ErrBadUpstream)
+	}
+	out, err := appendResponseHead(dst, r)
 	if err != nil {
 		return dst, fmt.Errorf("%w: %w", ErrBadUpstream, err)
 	}

@@ -20,7 +20,14 @@ type dataReader struct {
 	nested bool
 	flat   bool
 	arena  []byte // backing store for BYTES elements
+	// discard checks the elements but keeps none: the typed slice is a
+	// window of scanWindow elements, reused as it fills, and emptied at the
+	// end (see oipDecoder.scan).
+	discard bool
 }
+
+// scanWindow is the element capacity a discarding dataReader reuses.
+const scanWindow = 1024
 
 // readData decodes t's data from d. avail is an upper bound on the bytes the
 // data can occupy; it bounds preallocation, so that a tiny body claiming a
@@ -30,16 +37,42 @@ func (c *oipDecoder) readData(d *jsontext.Decoder, t *Tensor, side string, avail
 	if err != nil {
 		return fmt.Errorf("%s %q: shape %v: %v", side, t.Name, t.Shape, err)
 	}
-	r := dataReader{d: d, t: t, want: want}
+	r := dataReader{d: d, t: t, want: want, discard: c.scan}
 	// Each element takes at least two bytes ("1,").
-	r.alloc(min(want, avail/2+1))
+	n := min(want, avail/2+1)
+	if r.discard {
+		n = min(n, scanWindow)
+	}
+	r.alloc(n)
 	if err := r.array(1); err != nil {
 		return fmt.Errorf("%s %q: %w", side, t.Name, err)
 	}
 	if r.count != want {
 		return fmt.Errorf("%s %q: data has %d elements, shape %v needs %d", side, t.Name, r.count, t.Shape, want)
 	}
+	if r.discard {
+		t.Data = TensorData{}
+	}
 	return nil
+}
+
+// recycle empties a full window when the reader discards.
+func (r *dataReader) recycle() {
+	if !r.discard {
+		return
+	}
+	d := &r.t.Data
+	d.Bool, d.Int32, d.Int64 = window(d.Bool), window(d.Int32), window(d.Int64)
+	d.Uint32, d.Uint64 = window(d.Uint32), window(d.Uint64)
+	d.FP32, d.FP64, d.Bytes = window(d.FP32), window(d.FP64), window(d.Bytes)
+}
+
+// window empties s when it is full, keeping its backing array.
+func window[T any](s []T) []T {
+	if len(s) == cap(s) {
+		return s[:0]
+	}
+	return s
 }
 
 // alloc makes the (empty, non-nil) slice for the datatype.
@@ -120,18 +153,36 @@ func (r *dataReader) bulk(level int) (int, error) {
 		return 0, nil
 	}
 	td, before := &r.t.Data, r.count
-	var err error
-	if dt == FP32 {
-		td.FP32, err = r.d.ReadFloat32s(td.FP32, r.want-r.count)
-		r.count = len(td.FP32)
-	} else {
-		td.FP64, err = r.d.ReadFloat64s(td.FP64, r.want-r.count)
-		r.count = len(td.FP64)
+	for {
+		r.recycle()
+		limit := r.want - r.count
+		var n int
+		var err error
+		if dt == FP32 {
+			if r.discard {
+				limit = min(limit, cap(td.FP32)-len(td.FP32))
+			}
+			n = len(td.FP32)
+			td.FP32, err = r.d.ReadFloat32s(td.FP32, limit)
+			n = len(td.FP32) - n
+		} else {
+			if r.discard {
+				limit = min(limit, cap(td.FP64)-len(td.FP64))
+			}
+			n = len(td.FP64)
+			td.FP64, err = r.d.ReadFloat64s(td.FP64, limit)
+			n = len(td.FP64) - n
+		}
+		r.count += n
+		// A discarding reader stops at each full window; go on while the
+		// run does.
+		if err != nil || !r.discard || n < limit || r.count == r.want {
+			if r.count > before && level == 1 {
+				r.flat = true
+			}
+			return r.count - before, err
+		}
 	}
-	if r.count > before && level == 1 {
-		r.flat = true
-	}
-	return r.count - before, err
 }
 
 // leaf reads one element at nesting level.
@@ -149,6 +200,7 @@ func (r *dataReader) leaf(level int) error {
 	}
 	i := r.count
 	r.count++
+	r.recycle()
 	if err := r.element(); err != nil {
 		return r.elementError(i, err)
 	}

@@ -3,6 +3,7 @@
 package adapters
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"strconv"
@@ -17,6 +18,14 @@ type oipDecoder struct {
 	data    []byte
 	d       *jsontext.Decoder
 	lenient bool
+	// scan checks tensor data without keeping it (ScanResponse).
+	scan bool
+	// altered records that leniency changed what is kept: a null taken as
+	// absent, a parameter or unknown member dropped.
+	altered bool
+	// outputs is the response's "outputs" array as written, when scan is
+	// set and nothing in it was altered.
+	outputs []byte
 }
 
 func newOIPDecoder(data []byte, lenient bool) *oipDecoder {
@@ -58,6 +67,7 @@ func (c *oipDecoder) skipUnknown(path string, key []byte, seen *map[string]struc
 		return fmt.Errorf("%s: duplicate key %q", path, key)
 	}
 	(*seen)[string(key)] = struct{}{}
+	c.altered = true
 	return c.d.Skip()
 }
 
@@ -102,6 +112,7 @@ func keyIndex(keys []string, key []byte) int {
 // objectStart opens an object; a null is reported as absent when allowed.
 func (c *oipDecoder) objectStart(path string, nullOK bool) (present bool, err error) {
 	if nullOK && c.d.PeekKind() == jsontext.Null {
+		c.altered = true
 		return false, c.d.ReadNull()
 	}
 	if err := c.d.ReadObjectStart(); err != nil {
@@ -113,6 +124,7 @@ func (c *oipDecoder) objectStart(path string, nullOK bool) (present bool, err er
 // arrayStart opens an array; a null is reported as absent when allowed.
 func (c *oipDecoder) arrayStart(path string, nullOK bool) (present bool, err error) {
 	if nullOK && c.d.PeekKind() == jsontext.Null {
+		c.altered = true
 		return false, c.d.ReadNull()
 	}
 	if err := c.d.ReadArrayStart(); err != nil {
@@ -124,6 +136,7 @@ func (c *oipDecoder) arrayStart(path string, nullOK bool) (present bool, err err
 // str reads a string; null gives "" when the decoder is lenient.
 func (c *oipDecoder) str(path string) (string, error) {
 	if c.lenient && c.d.PeekKind() == jsontext.Null {
+		c.altered = true
 		return "", c.d.ReadNull()
 	}
 	s, err := c.d.ReadString()
@@ -211,7 +224,7 @@ func (c *oipDecoder) response() (*Response, error) {
 		case respParameters:
 			r.Parameters, err = c.params("parameters")
 		case respOutputs:
-			r.Outputs, err = c.tensors("outputs", "output")
+			r.Outputs, err = c.outputTensors()
 		}
 		return err
 	})
@@ -219,6 +232,20 @@ func (c *oipDecoder) response() (*Response, error) {
 		return nil, err
 	}
 	return r, c.finish()
+}
+
+// outputTensors reads a response's "outputs" and, when scanning, keeps the
+// array as written unless leniency altered something in it.
+func (c *oipDecoder) outputTensors() ([]Tensor, error) {
+	altered := c.altered
+	c.altered = false
+	start := c.d.Offset()
+	ts, err := c.tensors("outputs", "output")
+	if err == nil && c.scan && !c.altered {
+		c.outputs = bytes.TrimLeft(c.data[start:c.d.Offset()], " \t\r\n")
+	}
+	c.altered = c.altered || altered
+	return ts, err
 }
 
 // version reads model_version: a string, or leniently a number or null.
@@ -326,6 +353,7 @@ func (c *oipDecoder) param(path, key string) (any, error) {
 		return jsontext.ParseFloat64(raw)
 	case jsontext.Null, jsontext.Array, jsontext.Object:
 		if c.lenient {
+			c.altered = true
 			return nil, c.d.Skip()
 		}
 		return nil, fmt.Errorf("%s: %q: found %s, want a string, number or bool", path, key, k)

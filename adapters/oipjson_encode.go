@@ -42,13 +42,33 @@ func appendRequest(dst []byte, r *Request) ([]byte, error) {
 }
 
 func appendResponse(dst []byte, r *Response) ([]byte, error) {
+	if r.OIPOutputs != nil {
+		dst = slices.Grow(dst, len(r.OIPOutputs)+128)
+	}
+	dst, err := appendResponseHead(dst, r)
+	if err != nil {
+		return dst, err
+	}
+	if r.OIPOutputs != nil {
+		dst = append(dst, r.OIPOutputs...)
+	} else if dst, err = appendTensors(dst, r.Outputs, "output"); err != nil {
+		return dst, err
+	}
+	return append(dst, '}'), nil
+}
+
+// appendResponseHead writes the response up to `"outputs":`. Outputs are
+// checked here unless they come as written (OIPOutputs), without data.
+func appendResponseHead(dst []byte, r *Response) ([]byte, error) {
 	if r.Raw != nil {
 		return dst, errors.New("response carries a raw payload, not tensors")
 	}
-	if err := checkTensors(r.Outputs, "output"); err != nil {
-		return dst, err
+	if r.OIPOutputs == nil {
+		if err := checkTensors(r.Outputs, "output"); err != nil {
+			return dst, err
+		}
+		dst = slices.Grow(dst, estimateTensors(r.Outputs)+128)
 	}
-	dst = slices.Grow(dst, estimateTensors(r.Outputs)+128)
 	dst = append(dst, `{"model_name":`...)
 	dst = jsontext.AppendString(dst, r.Model.Name)
 	if r.Model.Version != "" {
@@ -62,11 +82,7 @@ func appendResponse(dst []byte, r *Response) ([]byte, error) {
 	if err != nil {
 		return dst, err
 	}
-	dst = append(dst, `"outputs":`...)
-	if dst, err = appendTensors(dst, r.Outputs, "output"); err != nil {
-		return dst, err
-	}
-	return append(dst, '}'), nil
+	return append(dst, `"outputs":`...), nil
 }
 
 // checkTensors validates tensors before any byte is written.

@@ -67,6 +67,11 @@ type Request struct {
 	// re-encoding; others ignore it. Nil otherwise. Whoever changes one of
 	// those fields must set Source to nil. It is never modified.
 	Source []byte
+	// AcceptOIPOutputs tells an adapter that speaks OIP that the caller
+	// writes the answer out as OIP JSON and does not read output data: it
+	// may return the backend's outputs as written, in Response.OIPOutputs,
+	// instead of decoding their data (see ScanResponse).
+	AcceptOIPOutputs bool
 }
 
 // Clone returns a deep copy of r, except that Source, which is never
@@ -115,6 +120,11 @@ type Response struct {
 	// Raw is an opaque answer the adapter could not or was told not to
 	// interpret as tensors.
 	Raw *Payload
+	// OIPOutputs, when not nil, is the answer's "outputs" array exactly as
+	// an OIP backend wrote it (see ScanResponse), checked as strictly as
+	// DecodeResponse checks it; Outputs then describe those tensors without
+	// Data. Only an adapter whose Request had AcceptOIPOutputs sets it.
+	OIPOutputs []byte
 }
 
 // Output returns the output named name, or nil.

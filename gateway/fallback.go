@@ -87,6 +87,22 @@ func (x *exchange) ok(c echo.Context, body []byte) error {
 	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, body)
 }
 
+// okParts is ok with the body given in three parts, written one after the
+// other rather than joined: a large backend answer is not copied.
+func (x *exchange) okParts(c echo.Context, head, body, tail []byte) error {
+	x.status = http.StatusOK
+	x.finish(c)
+	w := c.Response()
+	w.Header()[echo.HeaderContentLength] = []string{strconv.Itoa(len(head) + len(body) + len(tail))}
+	w.WriteHeader(http.StatusOK)
+	for _, p := range [...][]byte{head, body, tail} {
+		if _, err := w.Write(p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // okJSON is ok with v marshalled.
 func (x *exchange) okJSON(c echo.Context, v any) error {
 	b, err := json.Marshal(v)

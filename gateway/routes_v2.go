@@ -139,8 +139,10 @@ func (g *Gateway) infer(c echo.Context) error {
 		return invalid(err, fmt.Sprintf("model %q: %v", rt.name, err))
 	}
 	// The body is valid OIP and the gateway changes only the model, which
-	// is not in it: OIP backends may forward it instead of re-encoding.
+	// is not in it: OIP backends may forward it instead of re-encoding. The
+	// answer goes out as OIP too: they may return their outputs as written.
 	req.Source = body
+	req.AcceptOIPOutputs = true
 	x, cancel, err := g.begin(c, rt, version)
 	if err != nil {
 		return err
@@ -158,11 +160,21 @@ func (g *Gateway) infer(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if resp.OIPOutputs != nil {
+		// out is the head: the backend's outputs follow as they came,
+		// without copying them into one body.
+		return x.okParts(c, out, resp.OIPOutputs, closingBrace)
+	}
 	return x.ok(c, out)
 }
 
+// closingBrace ends a body written in parts.
+var closingBrace = []byte{'}'}
+
 // encodeV2 renders resp as OIP JSON under the route's name, echoing the
-// request ID.
+// request ID. When resp carries its outputs as written (OIPOutputs), it
+// renders only the head, up to `"outputs":`; the caller writes the outputs
+// and the closing brace.
 func encodeV2(routeName, version, backend string, req *adapters.Request, resp *adapters.Response) ([]byte, error) {
 	if len(resp.Outputs) == 0 && resp.Raw != nil {
 		return nil, replyf(adapters.ErrBadUpstream,
@@ -175,7 +187,11 @@ func encodeV2(routeName, version, backend string, req *adapters.Request, resp *a
 	if out.Model.Version == "" {
 		out.Model.Version = version
 	}
-	b, err := adapters.AppendResponse(nil, &out)
+	encode := adapters.AppendResponse
+	if out.OIPOutputs != nil {
+		encode = adapters.AppendResponseHead
+	}
+	b, err := encode(nil, &out)
 	if err != nil {
 		return nil, replyf(fmt.Errorf("%w: %w", adapters.ErrBadUpstream, err),
 			"model %q: backend %q returned outputs that cannot be written as OIP JSON: %v", routeName, backend, err)

@@ -5,8 +5,12 @@ package gateway
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
+	"net/http/httptest"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -359,4 +363,64 @@ func TestEscapedModelNames(t *testing.T) {
 	}
 	wantStatus(t, do(t, g, "GET", "/v2/models/100%2525/ready", ""), 404, `{"error":"model \"100%25\" is not served by this gateway"}`)
 	wantStatus(t, do(t, g, "POST", "/v1/models/100%25:predict", `{"instances":[1]}`), 200, `{"predictions":[1]}`)
+}
+
+// TestInferOIPOutputsAsWritten checks that v2 infer asks for the backend's
+// outputs as written and sends them on unchanged after its own head (route
+// name, version, the client's id) with an exact Content-Length, also when
+// large, and that the v1 front end, which needs the data, does not ask.
+func TestInferOIPOutputsAsWritten(t *testing.T) {
+	t.Parallel()
+	small := `[ {"name":"y","shape":[2],"datatype":"FP64","data":[1.50, 2e0]} ]`
+	large := `[{"name":"y","shape":[2000],"datatype":"INT32","data":[` + strings.TrimSuffix(strings.Repeat("12345,", 2000), ",") + `]}]`
+	var accepted []bool
+	var mu sync.Mutex
+	a := &fake{infer: func(_ context.Context, req *adapters.Request) (*adapters.Response, error) {
+		mu.Lock()
+		accepted = append(accepted, req.AcceptOIPOutputs)
+		mu.Unlock()
+		resp := &adapters.Response{ID: "backend-id", Model: adapters.ModelRef{Name: "backend-m", Version: "7"}, Outputs: req.Inputs}
+		if req.AcceptOIPOutputs {
+			resp.Outputs = []adapters.Tensor{{Name: "y", DType: adapters.FP64, Shape: []int64{2}}}
+			resp.OIPOutputs = []byte(small)
+			if req.ID == "big" {
+				resp.OIPOutputs = []byte(large)
+			}
+		}
+		return resp, nil
+	}}
+	srv := httptest.NewServer(newGateway(t, oneRoute(0, Target{Backend: "a", Adapter: a})).Handler())
+	t.Cleanup(srv.Close)
+	for _, tt := range []struct{ id, outputs string }{{"req-1", small}, {"big", large}} {
+		body := strings.Replace(inferBody, "req-1", tt.id, 1)
+		resp, err := srv.Client().Post(srv.URL+"/v2/models/iris/infer", "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := io.ReadAll(resp.Body)
+		_ = resp.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := `{"model_name":"iris","model_version":"7","id":"` + tt.id + `","outputs":` + tt.outputs + `}`
+		if resp.StatusCode != 200 || string(got) != want {
+			t.Fatalf("%s: status %d, body\n%.200s\nwant\n%.200s", tt.id, resp.StatusCode, got, want)
+		}
+		if resp.ContentLength != int64(len(want)) || len(resp.TransferEncoding) != 0 {
+			t.Errorf("%s: Content-Length %d, Transfer-Encoding %v; want %d and none", tt.id, resp.ContentLength, resp.TransferEncoding, len(want))
+		}
+		if ct := resp.Header.Get("Content-Type"); ct != "application/json" {
+			t.Errorf("%s: Content-Type %q", tt.id, ct)
+		}
+	}
+	v1, err := srv.Client().Post(srv.URL+"/v1/models/iris:predict", "application/json", strings.NewReader(`{"instances":[1.5]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = v1.Body.Close()
+	mu.Lock()
+	defer mu.Unlock()
+	if v1.StatusCode != 200 || !slices.Equal(accepted, []bool{true, true, false}) {
+		t.Errorf("v1 status %d; AcceptOIPOutputs per call %v, want [true true false]", v1.StatusCode, accepted)
+	}
 }

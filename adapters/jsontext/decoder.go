@@ -58,6 +58,9 @@ func NewDecoderRange(data []byte, start, end int) *Decoder {
 // Offset returns the byte offset of the next unread byte, or of the error
 // once one occurred.
 func (d *Decoder) Offset() int {
+	if d.err == nil {
+		return d.pos // before the declaration below, which allocates
+	}
 	var se *SyntaxError
 	if errors.As(d.err, &se) {
 		return se.Offset

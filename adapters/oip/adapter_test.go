@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -298,5 +299,54 @@ func TestInferEndpoint(t *testing.T) {
 	other := testing.AllocsPerRun(50, func() { infer(adapters.ModelRef{Name: "m/2", Version: "3"}) })
 	if configured >= other {
 		t.Errorf("Infer allocates %v times for the configured model and %v for another: want fewer, its URL is built once", configured, other)
+	}
+}
+
+// TestInferAcceptOIPOutputs checks that a caller accepting OIP outputs gets
+// the backend's outputs array as written, checked but not decoded, and
+// that an answer the codec must adjust or refuse is handled as without it.
+func TestInferAcceptOIPOutputs(t *testing.T) {
+	t.Parallel()
+	const outputs = `[ {"name":"y","datatype":"FP32","shape":[2,2],"data":[[1.50, 2],[3,4e0]]} ]`
+	x := adapters.Tensor{Name: "x", DType: adapters.FP32, Shape: []int64{1}, Data: adapters.TensorData{FP32: []float32{1}}}
+	for _, tt := range []struct {
+		name     string
+		answer   string
+		accept   bool
+		verbatim string    // want OIPOutputs
+		data     []float32 // want the output's data
+		err      error
+	}{
+		{"accepted", `{"model_name":"m","outputs": ` + outputs + `}`, true, outputs, nil, nil},
+		{"not accepted", `{"model_name":"m","outputs": ` + outputs + `}`, false, "", []float32{1.5, 2, 3, 4}, nil},
+		{"accepted but null parameters", `{"model_name":"m","outputs":[{"name":"y","datatype":"FP32","shape":[1],"parameters":null,"data":[7]}]}`,
+			true, "", []float32{7}, nil},
+		{"accepted but out of range", `{"model_name":"m","outputs":[{"name":"y","datatype":"INT8","shape":[1],"data":[300]}]}`,
+			true, "", nil, adapters.ErrBadUpstream},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			a, err := oip.New(oip.Options{BaseURL: mustURL(t, "http://h"), Model: adapters.ModelRef{Name: "m"},
+				Client: &http.Client{Transport: cannedTransport{status: 200, body: []byte(tt.answer)}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp, err := a.Infer(context.Background(), &adapters.Request{Inputs: []adapters.Tensor{x}, AcceptOIPOutputs: tt.accept})
+			if tt.err != nil {
+				if !errors.Is(err, tt.err) {
+					t.Fatalf("Infer error = %v, want %v", err, tt.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(resp.OIPOutputs) != tt.verbatim {
+				t.Errorf("OIPOutputs = %q, want %q", resp.OIPOutputs, tt.verbatim)
+			}
+			if len(resp.Outputs) != 1 || resp.Outputs[0].Name != "y" || !slices.Equal(resp.Outputs[0].Data.FP32, tt.data) {
+				t.Errorf("Outputs = %+v, want y with data %v", resp.Outputs, tt.data)
+			}
+		})
 	}
 }

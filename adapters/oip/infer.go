@@ -20,6 +20,8 @@ import (
 // Raw payloads are refused with errors.ErrUnsupported: OIP JSON carries
 // tensors only. When req.Source is set (the client's own OIP body, as the
 // gateway received it), those bytes are sent instead of re-encoding req.
+// When req.AcceptOIPOutputs is set, the answer's outputs are checked but
+// not decoded, and come back as written in Response.OIPOutputs.
 func (a *Adapter) Infer(ctx context.Context, req *adapters.Request) (*adapters.Response, error) {
 	if req == nil {
 		call := jsonhttp.Call{Op: opInfer, Backend: a.backend, Model: a.model.String()}
@@ -51,7 +53,11 @@ func (a *Adapter) Infer(ctx context.Context, req *adapters.Request) (*adapters.R
 	if resp.StatusCode != http.StatusOK {
 		return nil, call.StatusError(resp, data, kindFor(resp.StatusCode, data))
 	}
-	out, err := adapters.DecodeResponse(data)
+	decode := adapters.DecodeResponse
+	if req.AcceptOIPOutputs {
+		decode = adapters.ScanResponse // the caller writes OIP: keep the outputs as written
+	}
+	out, err := decode(data)
 	if err != nil {
 		return nil, call.Error(resp.StatusCode, jsonhttp.Malformed(err))
 	}
