@@ -47,6 +47,22 @@ func DecodeRequest(data []byte) (*Request, error) {
 	return r, nil
 }
 
+// ScanRequest is DecodeRequest for a caller whose adapters send the body on
+// as it is: the request is checked exactly as DecodeRequest checks it, with
+// the same errors, but tensor data is not kept. Inputs describe the tensors
+// (name, datatype, shape, parameters) without Data, and Source is data. Only
+// an adapter that sends Source can serve such a Request.
+func ScanRequest(data []byte) (*Request, error) {
+	c := newOIPDecoder(data, false)
+	c.scan = true
+	r, err := c.request()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidInput, err)
+	}
+	r.Source = data
+	return r, nil
+}
+
 // DecodeResponse decodes an OIP v2 inference response body from a backend:
 //
 //	{"model_name": str, "model_version"?: str, "id"?: str, "parameters"?: {…},

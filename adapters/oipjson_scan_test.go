@@ -212,3 +212,70 @@ func TestScanResponseKeepsNoData(t *testing.T) {
 		}
 	}
 }
+
+// checkScanRequestAgrees compares ScanRequest with DecodeRequest on data.
+func checkScanRequestAgrees(t *testing.T, name string, data []byte) (decoded bool) {
+	t.Helper()
+	full, ferr := DecodeRequest(data)
+	sc, serr := ScanRequest(data)
+	if ferr != nil || serr != nil {
+		if ferr == nil || serr == nil || ferr.Error() != serr.Error() {
+			t.Fatalf("%s: DecodeRequest error %v, ScanRequest error %v; want the same", name, ferr, serr)
+		}
+		if !errors.Is(serr, ErrInvalidInput) {
+			t.Fatalf("%s: ScanRequest error %v does not wrap ErrInvalidInput", name, serr)
+		}
+		return false
+	}
+	if !bytes.Equal(sc.Source, data) {
+		t.Fatalf("%s: Source is not the body", name)
+	}
+	want := *full
+	want.Source = data
+	want.Inputs = make([]Tensor, len(full.Inputs))
+	for i, in := range full.Inputs {
+		in.Data = TensorData{}
+		want.Inputs[i] = in
+	}
+	if diff := cmp.Diff(&want, sc); diff != "" {
+		t.Fatalf("%s: ScanRequest differs from DecodeRequest without data (-want +got):\n%s", name, diff)
+	}
+	return true
+}
+
+// TestScanRequestAgreesWithDecode: ScanRequest fails exactly as
+// DecodeRequest does, and otherwise describes the same inputs without
+// their data.
+func TestScanRequestAgreesWithDecode(t *testing.T) {
+	t.Parallel()
+	cases := map[string]string{}
+	for name, body := range scanCases() {
+		// The same tensors as inputs of a request.
+		cases[name] = strings.Replace(strings.Replace(body, `"model_name":"m","outputs"`, `"id":"r","inputs"`, 1), "]}]}", `]}],"outputs":[{"name":"y"}]}`, 1)
+	}
+	for i, s := range oipSeeds {
+		cases[fmt.Sprint("seed ", i)] = s
+	}
+	cases["null parameters"] = `{"parameters":null,"inputs":[{"name":"x","shape":[1],"datatype":"FP32","data":[1]}]}`
+	var ok, failed int
+	for name, body := range cases {
+		if checkScanRequestAgrees(t, name, []byte(body)) {
+			ok++
+		} else {
+			failed++
+		}
+	}
+	if ok < 8 || failed < 5 {
+		t.Fatalf("cases: %d decoded, %d failing; want at least 8 and 5", ok, failed)
+	}
+}
+
+// FuzzScanRequest checks ScanRequest against DecodeRequest on any input.
+func FuzzScanRequest(f *testing.F) {
+	for _, s := range oipSeeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		checkScanRequestAgrees(t, "fuzz", data)
+	})
+}

@@ -108,6 +108,11 @@ type Target struct {
 	Model adapters.ModelRef
 	// Adapter talks to the backend. Required.
 	Adapter adapters.Adapter
+	// SendsSource says that Adapter sends an inference request's Source
+	// (the client's OIP body) as it is whenever it is set, and reads no
+	// input data then. When every target of a route does, v2 requests are
+	// checked without decoding their data (adapters.ScanRequest).
+	SendsSource bool
 	// Describe, if set, is called by the route explanation
 	// (GET /admin/routes/{model}, see Options.Admin), which shows its
 	// result as the target's "details": e.g. the backend kind, per-kind
@@ -136,6 +141,8 @@ type route struct {
 	name    string
 	timeout time.Duration
 	targets []*target
+	// scan: every target sends Source, so v2 input data need not be kept.
+	scan bool
 }
 
 // target is a validated Target with its metadata cache.

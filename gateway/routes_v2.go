@@ -134,13 +134,18 @@ func (g *Gateway) infer(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	req, err := adapters.DecodeRequest(body)
+	// The body is valid OIP and the gateway changes only the model, which
+	// is not in it: OIP backends may forward it instead of re-encoding (when
+	// all of the route's do, its data is checked but not decoded). The
+	// answer goes out as OIP too: they may return their outputs as written.
+	decode := adapters.DecodeRequest
+	if rt.scan {
+		decode = adapters.ScanRequest
+	}
+	req, err := decode(body)
 	if err != nil {
 		return invalid(err, fmt.Sprintf("model %q: %v", rt.name, err))
 	}
-	// The body is valid OIP and the gateway changes only the model, which
-	// is not in it: OIP backends may forward it instead of re-encoding. The
-	// answer goes out as OIP too: they may return their outputs as written.
 	req.Source = body
 	req.AcceptOIPOutputs = true
 	x, cancel, err := g.begin(c, rt, version)

@@ -424,3 +424,49 @@ func TestInferOIPOutputsAsWritten(t *testing.T) {
 		t.Errorf("v1 status %d; AcceptOIPOutputs per call %v, want [true true false]", v1.StatusCode, accepted)
 	}
 }
+
+// TestInferScansWhenEveryTargetSendsSource checks that input data is
+// decoded unless every target of the route sends the client's body as it
+// is, and that a bad body gets the same 400 either way.
+func TestInferScansWhenEveryTargetSendsSource(t *testing.T) {
+	t.Parallel()
+	answer := func(_ context.Context, req *adapters.Request) (*adapters.Response, error) {
+		return &adapters.Response{Outputs: []adapters.Tensor{{Name: "y", DType: adapters.FP64, Shape: []int64{1},
+			Data: adapters.TensorData{FP64: []float64{1}}}}}, nil
+	}
+	for _, tt := range []struct {
+		name     string
+		a, b     bool // the targets' SendsSource
+		wantData []float64
+	}{
+		{"all send source", true, true, nil},
+		{"one does not", true, false, []float64{1.5, 2}},
+		{"none does", false, false, []float64{1.5, 2}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			first := &fake{infer: fail("a", 503, adapters.ErrUnavailable, "down")}
+			second := &fake{infer: answer}
+			g := newGateway(t, oneRoute(time.Second,
+				Target{Backend: "a", Adapter: first, SendsSource: tt.a},
+				Target{Backend: "b", Adapter: second, SendsSource: tt.b}))
+			rec := do(t, g, "POST", "/v2/models/iris/infer", inferBody, "Content-Type", "application/json")
+			wantStatus(t, rec, 200, "")
+			for _, f := range []*fake{first, second} {
+				if len(f.reqs) != 1 {
+					t.Fatalf("got %d requests, want 1", len(f.reqs))
+				}
+				r := f.reqs[0]
+				if string(r.Source) != inferBody || len(r.Inputs) != 1 || r.Inputs[0].Name != "x" || r.Inputs[0].DType != adapters.FP64 {
+					t.Fatalf("request: Source %q, Inputs %+v; want the body and input x FP64", r.Source, r.Inputs)
+				}
+				if !slices.Equal(r.Inputs[0].Data.FP64, tt.wantData) {
+					t.Errorf("input data %v, want %v", r.Inputs[0].Data.FP64, tt.wantData)
+				}
+			}
+			bad := strings.Replace(inferBody, "[1.5,2]", `[1.5,"2"]`, 1)
+			rec = do(t, g, "POST", "/v2/models/iris/infer", bad, "Content-Type", "application/json")
+			wantStatus(t, rec, 400, `{"error":"model \"iris\": invalid input: input \"x\": element 1: \"2\" is not an FP64"}`)
+		})
+	}
+}

@@ -38,8 +38,9 @@ func validateRoutes(routes []Route) []error {
 func newRouteTable(routes []Route) *routeTable {
 	t := &routeTable{byName: make(map[string]*route, len(routes)), order: make([]*route, 0, len(routes))}
 	for _, r := range routes {
-		rt := &route{name: r.Name, timeout: r.Timeout}
+		rt := &route{name: r.Name, timeout: r.Timeout, scan: true}
 		for _, tg := range r.Targets {
+			rt.scan = rt.scan && tg.SendsSource
 			m := tg.Model
 			if m.Name == "" {
 				m.Name = r.Name

@@ -178,6 +178,8 @@ func buildRoutes(cfg *config.Config, backends map[string]*backend) ([]gateway.Ro
 				Model:    modelRef(t),
 				Adapter:  b.rb.Limit(a),
 				Describe: describeTarget(b, t),
+				// The oip adapter sends the client's OIP body as it is.
+				SendsSource: b.cfg.Kind == config.KindOIP,
 			})
 		}
 		routes = append(routes, r)

@@ -226,3 +226,30 @@ func TestRedactURL(t *testing.T) {
 		}
 	}
 }
+
+// TestBuildRoutesSendsSource checks that only oip targets are declared to
+// send the client's OIP body as it is: the gateway skips decoding input
+// data only for routes whose every target does.
+func TestBuildRoutesSendsSource(t *testing.T) {
+	t.Parallel()
+	cfg := loadYAML(t, twoBackendsChanged)
+	backends, created, err := buildBackends(cfg, nil, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { closeAll(created) })
+	routes, err := buildRoutes(cfg, backends)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for _, r := range routes {
+		for _, tg := range r.Targets {
+			got[r.Name+"/"+tg.Backend] = tg.SendsSource
+		}
+	}
+	want := map[string]bool{"ma/a": true, "mc/c": false, "mc/b": true}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("SendsSource per route/target (-want +got):\n%s", diff)
+	}
+}
