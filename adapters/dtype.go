@@ -63,6 +63,17 @@ func ParseDType(s string) (DType, error) {
 	return Invalid, fmt.Errorf("unknown datatype %q", s)
 }
 
+// dtypeOf is ParseDType without the error: Invalid for an unknown name.
+// It does not allocate.
+func dtypeOf(b []byte) DType {
+	for i, n := range dtypeNames {
+		if i != 0 && n == string(b) {
+			return DType(i)
+		}
+	}
+	return Invalid
+}
+
 // Size is the width in bytes of one element, or 0 for BYTES (variable) and
 // Invalid.
 func (d DType) Size() int {

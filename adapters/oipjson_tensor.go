@@ -18,20 +18,54 @@ func (c *oipDecoder) tensors(list, side string) ([]Tensor, error) {
 	}
 	var ts []Tensor
 	for i := 0; c.d.More(); i++ {
-		path := list + "[" + strconv.Itoa(i) + "]"
+		p := pathsOf(list, i)
 		ts = append(ts, Tensor{})
 		t := &ts[len(ts)-1]
-		if err := c.tensor(t, path, side); err != nil {
+		if err := c.tensor(t, &p, side); err != nil {
 			return nil, err
 		}
 		for j := range ts[:len(ts)-1] {
 			if ts[j].Name == t.Name {
-				return nil, fmt.Errorf("%s.name: duplicate %s %q", path, side, t.Name)
+				return nil, fmt.Errorf("%s: duplicate %s %q", p.name, side, t.Name)
 			}
 		}
 	}
 	return ts, c.d.ReadArrayEnd()
 }
+
+// tensorPaths are the paths of a tensor and its members in error messages:
+// "inputs[0]", "inputs[0].name" and so on.
+type tensorPaths struct {
+	self, name, shape, datatype, parameters string
+}
+
+// pathsOf gives the paths of tensor i of list. Those of the first few
+// tensors are built once (commonPaths), so that decoding allocates no
+// strings for messages it will not write.
+func pathsOf(list string, i int) tensorPaths {
+	if i < len(commonPaths[0]) {
+		switch list {
+		case "inputs":
+			return commonPaths[0][i]
+		case "outputs":
+			return commonPaths[1][i]
+		}
+	}
+	return newTensorPaths(list, i)
+}
+
+func newTensorPaths(list string, i int) tensorPaths {
+	self := list + "[" + strconv.Itoa(i) + "]"
+	return tensorPaths{self, self + ".name", self + ".shape", self + ".datatype", self + ".parameters"}
+}
+
+// commonPaths holds the paths of the first four inputs and outputs.
+var commonPaths = func() (p [2][4]tensorPaths) {
+	for i := range p[0] {
+		p[0][i], p[1][i] = newTensorPaths("inputs", i), newTensorPaths("outputs", i)
+	}
+	return p
+}()
 
 // Tensor keys.
 const (
@@ -52,8 +86,8 @@ type tensorFields struct {
 	dataLoaded bool
 }
 
-func (c *oipDecoder) tensor(t *Tensor, path, side string) error {
-	if _, err := c.objectStart(path, false); err != nil {
+func (c *oipDecoder) tensor(t *Tensor, p *tensorPaths, side string) error {
+	if _, err := c.objectStart(p.self, false); err != nil {
 		return err
 	}
 	var f tensorFields
@@ -63,41 +97,41 @@ func (c *oipDecoder) tensor(t *Tensor, path, side string) error {
 		if err != nil {
 			return err
 		}
-		if err = c.tensorField(t, &f, key, path, side, &unknown); err != nil {
+		if err = c.tensorField(t, &f, key, p, side, &unknown); err != nil {
 			return err
 		}
 	}
 	if err := c.d.ReadObjectEnd(); err != nil {
 		return err
 	}
-	return c.tensorEnd(t, &f, path, side)
+	return c.tensorEnd(t, &f, p.self, side)
 }
 
-func (c *oipDecoder) tensorField(t *Tensor, f *tensorFields, key []byte, path, side string, unknown *map[string]struct{}) error {
+func (c *oipDecoder) tensorField(t *Tensor, f *tensorFields, key []byte, p *tensorPaths, side string, unknown *map[string]struct{}) error {
 	var err error
 	switch string(key) {
 	case "name":
-		if err = f.seen.mark(tenName, path, "name"); err == nil {
-			t.Name, err = c.str(path + ".name")
+		if err = f.seen.mark(tenName, p.self, "name"); err == nil {
+			t.Name, err = c.str(p.name)
 		}
 	case "shape":
-		if err = f.seen.mark(tenShape, path, "shape"); err == nil {
-			t.Shape, err = c.shape(path+".shape", false)
+		if err = f.seen.mark(tenShape, p.self, "shape"); err == nil {
+			t.Shape, err = c.shape(p.shape, false)
 		}
 	case "datatype":
-		if err = f.seen.mark(tenDatatype, path, "datatype"); err == nil {
-			t.DType, err = c.datatype(path + ".datatype")
+		if err = f.seen.mark(tenDatatype, p.self, "datatype"); err == nil {
+			t.DType, err = c.datatype(p.datatype)
 		}
 	case "parameters":
-		if err = f.seen.mark(tenParameters, path, "parameters"); err == nil {
-			t.Parameters, err = c.params(path + ".parameters")
+		if err = f.seen.mark(tenParameters, p.self, "parameters"); err == nil {
+			t.Parameters, err = c.params(p.parameters)
 		}
 	case "data":
-		if err = f.seen.mark(tenData, path, "data"); err == nil {
+		if err = f.seen.mark(tenData, p.self, "data"); err == nil {
 			err = c.tensorData(t, f, side)
 		}
 	default:
-		err = c.skipUnknown(path, key, unknown)
+		err = c.skipUnknown(p.self, key, unknown)
 	}
 	return err
 }
@@ -147,12 +181,13 @@ func (c *oipDecoder) tensorEnd(t *Tensor, f *tensorFields, path, side string) er
 
 // datatype reads a datatype name, rejecting the types JSON cannot carry.
 func (c *oipDecoder) datatype(path string) (DType, error) {
-	s, err := c.d.ReadString()
+	s, err := c.d.ReadStringBytes() // no string: the name is only looked up
 	if err != nil {
 		return Invalid, jsonErr(path, err)
 	}
-	dt, err := ParseDType(s)
-	if err != nil {
+	dt := dtypeOf(s)
+	if dt == Invalid {
+		_, err = ParseDType(string(s))
 		return Invalid, fmt.Errorf("%s: %v", path, err)
 	}
 	if !dt.JSONSupported() {
