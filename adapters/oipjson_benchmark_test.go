@@ -47,6 +47,23 @@ func BenchmarkDecodeRequest(b *testing.B) {
 	}
 }
 
+// BenchmarkScanRequest is DecodeRequest when the data is only checked (a
+// route whose backends forward the body as it is).
+func BenchmarkScanRequest(b *testing.B) {
+	for _, s := range benchSizes {
+		b.Run(s.name, func(b *testing.B) {
+			_, body := benchFP32(b, s.n)
+			b.ReportAllocs()
+			b.SetBytes(int64(len(body)))
+			for b.Loop() {
+				if _, err := ScanRequest(body); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
 func BenchmarkAppendResponse(b *testing.B) {
 	for _, s := range benchSizes {
 		req, body := benchFP32(b, s.n)

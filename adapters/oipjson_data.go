@@ -20,14 +20,11 @@ type dataReader struct {
 	nested bool
 	flat   bool
 	arena  []byte // backing store for BYTES elements
-	// discard checks the elements but keeps none: the typed slice is a
-	// window of scanWindow elements, reused as it fills, and emptied at the
-	// end (see oipDecoder.scan).
+	// discard checks the elements but keeps none (see oipDecoder.scan):
+	// float runs are passed over, and the typed slice that other elements
+	// are read into is reused as it fills and emptied at the end.
 	discard bool
 }
-
-// scanWindow is the element capacity a discarding dataReader reuses.
-const scanWindow = 1024
 
 // readData decodes t's data from d. avail is an upper bound on the bytes the
 // data can occupy; it bounds preallocation, so that a tiny body claiming a
@@ -38,12 +35,10 @@ func (c *oipDecoder) readData(d *jsontext.Decoder, t *Tensor, side string, avail
 		return fmt.Errorf("%s %q: shape %v: %v", side, t.Name, t.Shape, err)
 	}
 	r := dataReader{d: d, t: t, want: want, discard: c.scan}
-	// Each element takes at least two bytes ("1,").
-	n := min(want, avail/2+1)
-	if r.discard {
-		n = min(n, scanWindow)
+	if !r.discard {
+		// Each element takes at least two bytes ("1,").
+		r.alloc(min(want, avail/2+1))
 	}
-	r.alloc(n)
 	if err := r.array(1); err != nil {
 		return fmt.Errorf("%s %q: %w", side, t.Name, err)
 	}
@@ -152,37 +147,25 @@ func (r *dataReader) bulk(level int) (int, error) {
 	if dt != FP32 && dt != FP64 || level != len(r.t.Shape) && (level != 1 || r.nested) {
 		return 0, nil
 	}
-	td, before := &r.t.Data, r.count
-	for {
-		r.recycle()
-		limit := r.want - r.count
+	before := r.count
+	var err error
+	switch td := &r.t.Data; {
+	case r.discard:
+		// Checked, not kept: nothing to convert.
 		var n int
-		var err error
-		if dt == FP32 {
-			if r.discard {
-				limit = min(limit, cap(td.FP32)-len(td.FP32))
-			}
-			n = len(td.FP32)
-			td.FP32, err = r.d.ReadFloat32s(td.FP32, limit)
-			n = len(td.FP32) - n
-		} else {
-			if r.discard {
-				limit = min(limit, cap(td.FP64)-len(td.FP64))
-			}
-			n = len(td.FP64)
-			td.FP64, err = r.d.ReadFloat64s(td.FP64, limit)
-			n = len(td.FP64) - n
-		}
+		n, err = r.d.SkipNumbers(r.want - r.count)
 		r.count += n
-		// A discarding reader stops at each full window; go on while the
-		// run does.
-		if err != nil || !r.discard || n < limit || r.count == r.want {
-			if r.count > before && level == 1 {
-				r.flat = true
-			}
-			return r.count - before, err
-		}
+	case dt == FP32:
+		td.FP32, err = r.d.ReadFloat32s(td.FP32, r.want-r.count)
+		r.count = len(td.FP32)
+	default:
+		td.FP64, err = r.d.ReadFloat64s(td.FP64, r.want-r.count)
+		r.count = len(td.FP64)
 	}
+	if r.count > before && level == 1 {
+		r.flat = true
+	}
+	return r.count - before, err
 }
 
 // leaf reads one element at nesting level.

@@ -39,14 +39,14 @@ func bigResponse(dt string, n, row int, elem func(i int) string) string {
 	return b.String()
 }
 
-// scanCases are answers beyond one scan window (scanWindow elements), valid
+// scanCases are answers of thousands of elements, valid
 // and not, flat and nested, on the bulk float path and the element path.
 func scanCases() map[string]string {
 	fp := func(i int) string { return fmt.Sprintf("%d.5", i) }
 	return map[string]string{
-		"fp32 flat":              bigResponse("FP32", 3*scanWindow+7, 0, fp),
+		"fp32 flat":              bigResponse("FP32", 3079, 0, fp),
 		"fp32 nested":            bigResponse("FP32", 3000, 1000, fp),
-		"fp64 flat":              bigResponse("FP64", 2*scanWindow+1, 0, fp),
+		"fp64 flat":              bigResponse("FP64", 2049, 0, fp),
 		"int8 flat":              bigResponse("INT8", 2500, 0, func(i int) string { return fmt.Sprint(i%256 - 128) }),
 		"bool nested":            bigResponse("BOOL", 2048, 512, func(i int) string { return fmt.Sprint(i%3 == 0) }),
 		"bytes flat":             bigResponse("BYTES", 1500, 0, func(i int) string { return fmt.Sprintf("%q", fmt.Sprint("s", i)) }),

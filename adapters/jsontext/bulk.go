@@ -59,6 +59,102 @@ func (d *Decoder) ReadFloat64s(dst []float64, limit int) ([]float64, error) {
 	return dst, d.err
 }
 
+// SkipNumbers is ReadFloat64s without the values: it checks and passes
+// over up to limit consecutive number elements of the current array, and
+// returns how many. It accepts exactly the literals ReadFloat32s and
+// ReadFloat64s accept (any JSON number, NaN, Infinity, -Infinity: range is
+// not checked, as those give ±Inf), fails with the same errors at the same
+// offsets, and stops where they stop. Where float data is only checked, not
+// kept, nothing needs converting.
+func (d *Decoder) SkipNumbers(limit int) (int, error) {
+	count := 0
+	for limit > 0 {
+		start, ok := d.nextNumber()
+		if !ok {
+			break
+		}
+		n, end := numberRun(d.data, start, limit)
+		if n == 0 {
+			// The general path: a special token, or a syntax error.
+			_, e, err := scanNumber(d.data, start)
+			if err != nil {
+				return count, d.fail(err)
+			}
+			n, end = 1, e
+		}
+		count, limit = count+n, limit-n
+		d.pos, d.state = end, stAfterValue
+	}
+	return count, d.err
+}
+
+// numberRun passes over the array elements from b[i] on, "n,n,…", as long
+// as each is a plain JSON number, at most limit of them. It returns how many
+// and the offset just after the last; it stops before the separator after
+// it when that is not a comma followed by another such number, and leaves
+// anything else (NaN, Infinity, malformed numbers) to the general path, as
+// float32Run does.
+func numberRun(b []byte, i, limit int) (count, end int) {
+	end = i
+	for count < limit && i+1 < len(b) {
+		// Signs of real data are random, so no branch: plus one for '-'.
+		j := i + int((uint64(b[i]^'-')-1)>>63)
+		switch c := b[j]; {
+		case c == '0':
+			j++
+		case c-'1' < 9:
+			j = digitsEnd(b, j+1)
+		default:
+			return count, end
+		}
+		if j < len(b) && b[j] == '.' {
+			k := digitsEnd(b, j+1)
+			if k == j+1 {
+				return count, end
+			}
+			j = k
+		}
+		if j < len(b) && b[j]|0x20 == 'e' {
+			j++
+			if j < len(b) && (b[j] == '+' || b[j] == '-') {
+				j++
+			}
+			k := digitsEnd(b, j)
+			if k == j {
+				return count, end
+			}
+			j = k
+		}
+		count, end = count+1, j
+		if j >= len(b) || b[j] != ',' {
+			return count, end
+		}
+		i = j + 1
+		for i < len(b) && b[i] == ' ' {
+			i++
+		}
+	}
+	return count, end
+}
+
+// digitsEnd returns the offset of the first byte at or after b[i] that is
+// not an ASCII digit, eight bytes at a time (see leadingDigits).
+func digitsEnd(b []byte, i int) int {
+	const zeros, high = 0x3030303030303030, 0xF0F0F0F0F0F0F0F0
+	for i+8 <= len(b) {
+		v := binary.LittleEndian.Uint64(b[i:])
+		bad := (v&high ^ zeros) | ((v+0x0606060606060606)&high ^ zeros)
+		if bad != 0 {
+			return i + bits.TrailingZeros64(bad)>>3
+		}
+		i += 8
+	}
+	for i < len(b) && b[i]-'0' < 10 {
+		i++
+	}
+	return i
+}
+
 // nextNumber advances to the next array element, as More does, and reports
 // its offset if it starts a number. It does not move past anything else.
 func (d *Decoder) nextNumber() (int, bool) {
