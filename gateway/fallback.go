@@ -93,7 +93,11 @@ func (x *exchange) okParts(c echo.Context, head, body, tail []byte) error {
 	x.status = http.StatusOK
 	x.finish(c)
 	w := c.Response()
-	w.Header()[echo.HeaderContentLength] = []string{strconv.Itoa(len(head) + len(body) + len(tail))}
+	// net/http sets Content-Length itself for a body that fits its buffer
+	// before the handler returns; a larger one would go out chunked.
+	if n := len(head) + len(body) + len(tail); n > smallBody {
+		w.Header()[echo.HeaderContentLength] = []string{strconv.Itoa(n)}
+	}
 	w.WriteHeader(http.StatusOK)
 	for _, p := range [...][]byte{head, body, tail} {
 		if _, err := w.Write(p); err != nil {
@@ -102,6 +106,10 @@ func (x *exchange) okParts(c echo.Context, head, body, tail []byte) error {
 	}
 	return nil
 }
+
+// smallBody is the size up to which net/http buffers a response and sets
+// its Content-Length (its bufferBeforeChunkingSize).
+const smallBody = 2048
 
 // okJSON is ok with v marshalled.
 func (x *exchange) okJSON(c echo.Context, v any) error {

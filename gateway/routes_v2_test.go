@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -373,6 +374,15 @@ func TestInferOIPOutputsAsWritten(t *testing.T) {
 	t.Parallel()
 	small := `[ {"name":"y","shape":[2],"datatype":"FP64","data":[1.50, 2e0]} ]`
 	large := `[{"name":"y","shape":[2000],"datatype":"INT32","data":[` + strings.TrimSuffix(strings.Repeat("12345,", 2000), ",") + `]}]`
+	// sized makes the whole answer to request id n bytes long, around the
+	// size up to which net/http sets Content-Length itself.
+	sized := func(id string, n int) string {
+		head := len(`{"model_name":"iris","model_version":"7","id":"` + id + `","outputs":` + `}`)
+		pad := n - head - len(`[{"name":"y","shape":[1],"datatype":"BYTES","data":[""]}]`)
+		return `[{"name":"y","shape":[1],"datatype":"BYTES","data":["` + strings.Repeat("x", pad) + `"]}]`
+	}
+	outputs := map[string]string{"req-1": small, "big": large,
+		"b2047": sized("b2047", 2047), "b2048": sized("b2048", 2048), "b2049": sized("b2049", 2049)}
 	var accepted []bool
 	var mu sync.Mutex
 	a := &fake{infer: func(_ context.Context, req *adapters.Request) (*adapters.Response, error) {
@@ -382,16 +392,14 @@ func TestInferOIPOutputsAsWritten(t *testing.T) {
 		resp := &adapters.Response{ID: "backend-id", Model: adapters.ModelRef{Name: "backend-m", Version: "7"}, Outputs: req.Inputs}
 		if req.AcceptOIPOutputs {
 			resp.Outputs = []adapters.Tensor{{Name: "y", DType: adapters.FP64, Shape: []int64{2}}}
-			resp.OIPOutputs = []byte(small)
-			if req.ID == "big" {
-				resp.OIPOutputs = []byte(large)
-			}
+			resp.OIPOutputs = []byte(outputs[req.ID])
 		}
 		return resp, nil
 	}}
 	srv := httptest.NewServer(newGateway(t, oneRoute(0, Target{Backend: "a", Adapter: a})).Handler())
 	t.Cleanup(srv.Close)
-	for _, tt := range []struct{ id, outputs string }{{"req-1", small}, {"big", large}} {
+	for _, tt := range []struct{ id, outputs string }{{"req-1", small}, {"big", large},
+		{"b2047", outputs["b2047"]}, {"b2048", outputs["b2048"]}, {"b2049", outputs["b2049"]}} {
 		body := strings.Replace(inferBody, "req-1", tt.id, 1)
 		resp, err := srv.Client().Post(srv.URL+"/v2/models/iris/infer", "application/json", strings.NewReader(body))
 		if err != nil {
@@ -405,6 +413,9 @@ func TestInferOIPOutputsAsWritten(t *testing.T) {
 		want := `{"model_name":"iris","model_version":"7","id":"` + tt.id + `","outputs":` + tt.outputs + `}`
 		if resp.StatusCode != 200 || string(got) != want {
 			t.Fatalf("%s: status %d, body\n%.200s\nwant\n%.200s", tt.id, resp.StatusCode, got, want)
+		}
+		if size, err := strconv.Atoi(strings.TrimPrefix(tt.id, "b")); err == nil && len(want) != size {
+			t.Fatalf("%s: the answer is %d bytes, the test meant %d", tt.id, len(want), size)
 		}
 		if resp.ContentLength != int64(len(want)) || len(resp.TransferEncoding) != 0 {
 			t.Errorf("%s: Content-Length %d, Transfer-Encoding %v; want %d and none", tt.id, resp.ContentLength, resp.TransferEncoding, len(want))
@@ -420,8 +431,8 @@ func TestInferOIPOutputsAsWritten(t *testing.T) {
 	_ = v1.Body.Close()
 	mu.Lock()
 	defer mu.Unlock()
-	if v1.StatusCode != 200 || !slices.Equal(accepted, []bool{true, true, false}) {
-		t.Errorf("v1 status %d; AcceptOIPOutputs per call %v, want [true true false]", v1.StatusCode, accepted)
+	if v1.StatusCode != 200 || !slices.Equal(accepted, []bool{true, true, true, true, true, false}) {
+		t.Errorf("v1 status %d; AcceptOIPOutputs per call %v, want 5 × true, then false", v1.StatusCode, accepted)
 	}
 }
 
