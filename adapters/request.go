@@ -52,7 +52,9 @@ type Request struct {
 	// Model is the model the backend should run (the backend's own name for
 	// it, after routing).
 	Model ModelRef
-	// Inputs are the input tensors.
+	// Inputs are the input tensors. A Request from ScanRequest has them
+	// without Data, and Source set: only an adapter that sends Source can
+	// serve it.
 	Inputs []Tensor
 	// Outputs restricts the response to these outputs. If nil, all outputs.
 	Outputs []OutputSpec
@@ -67,6 +69,13 @@ type Request struct {
 	// re-encoding; others ignore it. Nil otherwise. Whoever changes one of
 	// those fields must set Source to nil. It is never modified.
 	Source []byte
+	// SourceHold, when set, says that Source's memory is reused once the
+	// request is over. An adapter that sends Source must call it for each
+	// reader of Source it creates (each upstream body, retries included)
+	// and call the function it returns once that reader is done with the
+	// bytes (closed); the memory is reused only after every such release.
+	// Nil when Source's memory is never reused.
+	SourceHold func() (release func())
 	// AcceptOIPOutputs tells an adapter that speaks OIP that the caller
 	// writes the answer out as OIP JSON and does not read output data: it
 	// may return the backend's outputs as written, in Response.OIPOutputs,

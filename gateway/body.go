@@ -18,13 +18,28 @@ import (
 
 // readBody reads the request body, capped at MaxBodyBytes (413 beyond it).
 func (g *Gateway) readBody(c echo.Context) ([]byte, error) {
+	data, _, err := g.readBodyFrom(c, nil)
+	return data, err
+}
+
+// readPooledBody is readBody reading a large body into a buffer from the
+// gateway's pool, returned with it (nil for a small body): the caller
+// drops it once done with the body, and passes its holds on to whatever
+// reads the body after that (adapters.Request.SourceHold).
+func (g *Gateway) readPooledBody(c echo.Context) ([]byte, *bodyBuf, error) {
+	return g.readBodyFrom(c, &g.bodies)
+}
+
+// readBodyFrom reads the body, into a buffer from pool when it is not nil
+// and the body is large.
+func (g *Gateway) readBodyFrom(c echo.Context, pool *bodyPool) (_ []byte, pooled *bodyBuf, _ error) {
 	r := c.Request()
 	limit := g.opts.MaxBodyBytes
 	if r.ContentLength > limit {
-		return nil, &http.MaxBytesError{Limit: limit}
+		return nil, nil, &http.MaxBytesError{Limit: limit}
 	}
 	if err := checkEncoding(r.Header.Get(echo.HeaderContentEncoding)); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	body := http.MaxBytesReader(c.Response().Writer, r.Body, limit)
 	var data []byte
@@ -33,7 +48,14 @@ func (g *Gateway) readBody(c echo.Context) ([]byte, error) {
 		// net/http ends the body at Content-Length: one exact allocation.
 		// (bytes.Buffer.ReadFrom would double a buffer sized to the body
 		// for its final read, which for a 10 MB tensor is 20 MB more.)
-		data = make([]byte, r.ContentLength)
+		if pool != nil && r.ContentLength <= int64(maxPooledBody) {
+			pooled = pool.get(int(r.ContentLength))
+		}
+		if pooled != nil {
+			data = pooled.data
+		} else {
+			data = make([]byte, r.ContentLength)
+		}
 		_, err = io.ReadFull(body, data)
 		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
 			err = fmt.Errorf("the body ended before its Content-Length: %w", err)
@@ -43,16 +65,20 @@ func (g *Gateway) readBody(c echo.Context) ([]byte, error) {
 		_, err = buf.ReadFrom(body)
 		data = buf.Bytes()
 	}
+	if err == nil {
+		return data, pooled, nil
+	}
+	if pooled != nil {
+		pooled.drop()
+	}
 	var tooLarge *http.MaxBytesError
 	switch {
-	case err == nil:
-		return data, nil
 	case errors.As(err, &tooLarge):
-		return nil, err
+		return nil, nil, err
 	case r.Context().Err() != nil:
-		return nil, replyf(r.Context().Err(), "the client closed the request while sending the body")
+		return nil, nil, replyf(r.Context().Err(), "the client closed the request while sending the body")
 	}
-	return nil, replyf(adapters.ErrInvalidInput, "reading the request body: %v", err)
+	return nil, nil, replyf(adapters.ErrInvalidInput, "reading the request body: %v", err)
 }
 
 // checkEncoding rejects compressed request bodies, which are not decoded.

@@ -134,6 +134,7 @@ type Gateway struct {
 	shutdownTimeout, drainDelay atomic.Int64
 
 	indexTimeout time.Duration // bounds the repository index's readiness checks
+	bodies       bodyPool      // buffers of large v2 infer bodies
 }
 
 // route is a validated Route with per-target state.

@@ -130,9 +130,14 @@ func (g *Gateway) infer(c echo.Context) error {
 	if err := checkJSONType(c.Request().Header.Get(echo.HeaderContentType)); err != nil {
 		return err
 	}
-	body, err := g.readBody(c)
+	body, pooled, err := g.readPooledBody(c)
 	if err != nil {
 		return err
+	}
+	if pooled != nil {
+		// The buffer is reused once this handler and every upstream body
+		// reading it are done.
+		defer pooled.drop()
 	}
 	// The body is valid OIP and the gateway changes only the model, which
 	// is not in it: OIP backends may forward it instead of re-encoding (when
@@ -147,6 +152,9 @@ func (g *Gateway) infer(c echo.Context) error {
 		return invalid(err, fmt.Sprintf("model %q: %v", rt.name, err))
 	}
 	req.Source = body
+	if pooled != nil {
+		req.SourceHold = pooled.hold
+	}
 	req.AcceptOIPOutputs = true
 	x, cancel, err := g.begin(c, rt, version)
 	if err != nil {

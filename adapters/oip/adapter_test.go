@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/modelgate/modelgate/adapters"
@@ -348,5 +349,43 @@ func TestInferAcceptOIPOutputs(t *testing.T) {
 				t.Errorf("Outputs = %+v, want y with data %v", resp.Outputs, tt.data)
 			}
 		})
+	}
+}
+
+// TestInferHoldsSource checks that the body sent from req.Source is held
+// through req.SourceHold while the transport reads it, and released once
+// the call is over; a re-encoded body is not held.
+func TestInferHoldsSource(t *testing.T) {
+	t.Parallel()
+	source := []byte(`{"inputs":[{"name":"x","shape":[1],"datatype":"FP32","data":[1]}]}`)
+	req, err := adapters.DecodeRequest(source)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, withSource := range []bool{true, false} {
+		var taken, released atomic.Int32
+		rec := &bodyRecorder{}
+		a, err := oip.New(oip.Options{BaseURL: mustURL(t, "http://h"), Client: &http.Client{Transport: rec}, Model: adapters.ModelRef{Name: "m"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := req.Clone()
+		if withSource {
+			r.Source = source
+		}
+		r.SourceHold = func() func() {
+			taken.Add(1)
+			return func() { released.Add(1) }
+		}
+		if _, err := a.Infer(context.Background(), r); err != nil {
+			t.Fatal(err)
+		}
+		want := int32(0)
+		if withSource {
+			want = 1
+		}
+		if taken.Load() != want || released.Load() != want {
+			t.Errorf("Source sent %v: %d holds taken, %d released; want %d and %d", withSource, taken.Load(), released.Load(), want, want)
+		}
 	}
 }

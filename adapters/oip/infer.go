@@ -42,7 +42,11 @@ func (a *Adapter) Infer(ctx context.Context, req *adapters.Request) (*adapters.R
 	} else {
 		u = a.endpoint(m, "infer")
 	}
-	hreq, err := jsonhttp.NewRequest(ctx, http.MethodPost, u, body, "application/json")
+	var hold func() func()
+	if req.Source != nil {
+		hold = req.SourceHold // body is Source: hold it while it is read
+	}
+	hreq, err := jsonhttp.NewRequestHeld(ctx, http.MethodPost, u, body, hold, "application/json")
 	if err != nil {
 		return nil, call.Error(0, fmt.Errorf("%w: %v", adapters.ErrInvalidInput, err))
 	}
