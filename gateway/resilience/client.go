@@ -95,7 +95,7 @@ func NewClient(opts ClientOptions) (*Backend, error) {
 	}
 	bt := &breakerTransport{base: b.base, breakers: b.breakers, key: opts.BreakerKey, fault: opts.Fault, stats: &b.stats}
 	b.inner = &http.Client{Transport: bt, CheckRedirect: noRedirect}
-	b.retry = &retryTransport{b: b}
+	b.retry = &retryTransport{b: b, first: bt}
 	b.client = &http.Client{Transport: b.retry}
 	b.retryLog = retryLogger{log}
 	b.calls.New = func() any { return b.newCall() }

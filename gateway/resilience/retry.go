@@ -4,6 +4,7 @@ package resilience
 
 import (
 	"context"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -12,13 +13,22 @@ import (
 	"github.com/hashicorp/go-retryablehttp"
 )
 
+// drainLimit is how much of a discarded answer is read, as in
+// go-retryablehttp.
+const drainLimit = 4096
+
 // maxWaitWithoutDeadline bounds a retry wait (a long Retry-After) when the
 // request has no deadline; the gateway always sets one.
 const maxWaitWithoutDeadline = 30 * time.Second
 
-// retryTransport is the outer layer: it runs each request through a
-// go-retryablehttp client whose attempts go through the breaker.
-type retryTransport struct{ b *Backend }
+// retryTransport is the outer layer: it makes each request's first
+// attempt through the breaker itself and, when that attempt asks for a
+// retry, runs the rest through a go-retryablehttp client whose attempts go
+// through the breaker too.
+type retryTransport struct {
+	b     *Backend
+	first http.RoundTripper // the breaker layer
+}
 
 // RoundTrip implements http.RoundTripper. It never modifies req.
 func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -34,22 +44,63 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	// neither the context nor the transport error, but must honour the
 	// deadline for both. They are pooled: none outlives rc.Do.
 	c := b.calls.Get().(*call)
+	defer b.calls.Put(c)
 	c.attempts, c.wait = 0, 0
-	// Without Debug, skip go-retryablehttp's message building; retryLogger
-	// logs with a background context, so ask with one too.
+	// The first attempt sends req's own body, in a copy that keeps
+	// ContentLength and GetBody, so req itself is never modified. It goes
+	// to the breaker directly: most calls need no other attempt, and then
+	// skip go-retryablehttp's and http.Client's set-up. checkRetry judges
+	// it as it judges every attempt.
+	r := *req
+	resp, err := t.first.RoundTrip(&r)
+	if retry, _ := c.checkRetry(req.Context(), resp, err); !retry {
+		return finish(req, resp, err)
+	}
+	if resp != nil {
+		// As go-retryablehttp does between attempts: read a little of the
+		// answer, so that its connection may be reused, and close it.
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, drainLimit))
+		_ = resp.Body.Close()
+	}
+	if b.log.Enabled(context.Background(), slog.LevelDebug) {
+		// go-retryablehttp's message for the retries it decides.
+		b.log.Debug("retrying request", "request", req.Method+" "+req.URL.Redacted(),
+			"timeout", c.wait, "remaining", b.policy.MaxAttempts-1)
+	}
+	if err := sleep(req.Context(), c.wait); err != nil {
+		return nil, err
+	}
+	// go-retryablehttp makes the later attempts, each with a fresh body
+	// from GetBody (prepareRetry). Without Debug, skip its message
+	// building; retryLogger logs with a background context, so ask with
+	// one too.
 	c.rc.Logger = nil
 	if b.log.Enabled(context.Background(), slog.LevelDebug) {
 		c.rc.Logger = b.retryLog
 	}
-	// The first attempt sends req's own body; prepareRetry gives every
-	// later attempt a fresh one from GetBody. The copy keeps ContentLength
-	// and GetBody, so req itself is never modified.
-	r := *req
+	r = *req
+	if err := prepareRetry(&r); err != nil {
+		return nil, err
+	}
 	c.rr = retryablehttp.Request{Request: &r}
-	resp, err := c.rc.Do(&c.rr)
+	resp, err = c.rc.Do(&c.rr)
 	c.rr = retryablehttp.Request{}
-	b.calls.Put(c)
 	return finish(req, resp, err)
+}
+
+// sleep waits d, or until ctx is done, which it reports.
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // newCall builds a pooled call with its go-retryablehttp client.

@@ -305,3 +305,26 @@ func TestRetryableHook(t *testing.T) {
 		})
 	}
 }
+
+// TestFirstRetryLogged: the first attempt is made outside go-retryablehttp;
+// its retry is still logged at Debug as go-retryablehttp logs the others,
+// and the failed answer is drained and closed before the next attempt.
+func TestFirstRetryLogged(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		var logs logBuffer
+		f := &fakeBackend{answer: sequence(503, 200)}
+		b := newTestBackend(t, testPolicy(), f, func(o *ClientOptions) { o.Logger = logs.logger() })
+		resp, err := post(t.Context(), b, testURL, `{"inputs":[]}`)
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("got %v, %v; want a 200", resp, err)
+		}
+		readClose(t, resp)
+		if got := logs.String(); strings.Count(got, `level=DEBUG msg="retrying request" backend=test-backend`) != 1 {
+			t.Errorf("got logs %q, want one retry at Debug", got)
+		}
+		if bodies := f.responseBodies(); len(bodies) != 2 || !bodies[0].closed.Load() {
+			t.Errorf("got %d answers, the first closed %v; want 2, the first drained and closed", len(bodies), len(bodies) > 0 && bodies[0].closed.Load())
+		}
+	})
+}
