@@ -15,11 +15,13 @@
 //	                                ErrOverloaded (→ ErrUnavailable), RetryAfter 1s
 //	└ adapter                       one HTTP round trip through Backend.Client()
 //	  └ retry (go-retryablehttp)    up to MaxAttempts; full-jitter exponential backoff;
-//	    │                           Retry-After honoured; retry budget; request deadline
+//	    │                           Retry-After honoured; retry budget; request deadline;
+//	    │                           the first attempt is made directly, go-retryablehttp
+//	    │                           makes the retries
 //	    └ breaker (gobreaker v2)    TwoStepCircuitBreaker per BreakerKey (default: one
 //	      │                         per backend); open → *OpenError wrapping
 //	      │                         ErrCircuitOpen (→ ErrUnavailable), no round trip
-//	      └ *http.Transport         pool; DialTimeout; ResponseHeaderTimeout = AttemptTimeout
+//	      └ *upstream.Transport     pool; DialTimeout; ResponseHeaderTimeout = AttemptTimeout
 //
 // Retry sits outside the breaker, so every attempt counts toward the
 // backend's health and an open breaker ends the remaining attempts at once.
