@@ -21,6 +21,14 @@ type conn struct {
 	bw     *bufio.Writer
 	reused bool      // it served a request before this one
 	idleAt time.Time // when it went back to the pool
+	peek   peeker    // looks at the socket when the pool hands it out
+}
+
+// newConn returns a connection over nc, with its buffers.
+func newConn(nc net.Conn) *conn {
+	c := &conn{nc: nc, br: bufio.NewReaderSize(nc, bufferSize), bw: bufio.NewWriterSize(nc, bufferSize)}
+	c.peek.init(nc)
+	return c
 }
 
 // aLongTimeAgo is a deadline in the past: it fails pending and future I/O.
@@ -31,6 +39,16 @@ var aLongTimeAgo = time.Unix(1, 0)
 func (c *conn) abort() { _ = c.nc.SetDeadline(aLongTimeAgo) }
 
 func (c *conn) close() { _ = c.nc.Close() }
+
+// clean reports whether the backend sent nothing on c while it was idle:
+// no byte, buffered here (the backend sent more than the last response)
+// or waiting in the socket, and no end of stream. Anything it did send is
+// not an answer to the request about to be written (an unsolicited "408
+// Request Timeout" before it closes the connection, typically), and would
+// be read as that answer.
+func (c *conn) clean() bool {
+	return c.br.Buffered() == 0 && c.peek.quiet()
+}
 
 // exchangeError is a failed exchange and whether any byte of the response
 // had arrived.
@@ -108,15 +126,23 @@ type host struct {
 }
 
 // get returns an idle connection, the most recently used first, or dials
-// a new one.
+// a new one. An idle connection the backend wrote to or closed while it was
+// idle is closed and the next one tried: the others, idle longer, have
+// often been closed as well, and each costs one non-blocking syscall to
+// check, far less than the round trip a StaleConnError costs.
 func (h *host) get(ctx context.Context, t *Transport) (*conn, error) {
-	c, expired := h.pop()
-	closeAll(expired)
-	if c != nil {
-		c.reused = true
-		return c, nil
+	for {
+		c, expired := h.pop()
+		closeAll(expired)
+		if c == nil {
+			return t.dial(ctx, h.addr)
+		}
+		if c.clean() {
+			c.reused = true
+			return c, nil
+		}
+		c.close()
 	}
-	return t.dial(ctx, h.addr)
 }
 
 // pop takes the most recently used idle connection. When that one has

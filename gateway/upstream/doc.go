@@ -36,8 +36,19 @@
 // At most MaxIdleConnsPerHost idle connections are kept per host, each for
 // at most IdleTimeout.
 //
-// A reused connection that fails before the first byte of the response (the
-// backend closed it while it was idle) yields a *StaleConnError, and the
-// host's other idle connections, idle at least as long, are closed too; the
-// resilience layer retries such a request at once. Nothing is retried here.
+// A connection taken from the pool is first checked for anything the
+// backend sent on it while it was idle: bytes (some servers write a "408
+// Request Timeout" before they close an idle connection), which would be
+// read as the answer to the next request, or the end of the stream. Where
+// net/http keeps a read pending on every idle connection, on a goroutine
+// of its own, this costs one non-blocking recv(MSG_PEEK) when the
+// connection is taken (on Unix; elsewhere only bytes already buffered are
+// seen). Such a connection is closed and the next one taken, or a new one
+// dialled.
+//
+// A reused connection that fails nonetheless before the first byte of the
+// response (the backend closed it after that check, or as the request
+// arrived) yields a *StaleConnError, and the host's other idle
+// connections, idle at least as long, are closed too; the resilience layer
+// retries such a request at once. Nothing is retried here.
 package upstream

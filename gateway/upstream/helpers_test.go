@@ -7,11 +7,13 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/url"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -345,6 +347,18 @@ type closeTracker struct {
 func (b *closeTracker) Close() error {
 	b.closed.Store(true)
 	return nil
+}
+
+// seen lists requests as path@connection, for messages and comparisons.
+func seen(reqs []*request) string {
+	var b strings.Builder
+	for i, r := range reqs {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		fmt.Fprintf(&b, "%s@%d", r.URL.Path, r.Conn)
+	}
+	return b.String()
 }
 
 // isStaleErr reports whether err is a *StaleConnError.

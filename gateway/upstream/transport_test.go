@@ -472,17 +472,24 @@ func TestPrune(t *testing.T) {
 	}
 }
 
-// TestStaleConn checks a kept-alive connection the server closed while it
-// was idle: the request on it fails with a *StaleConnError, the host's
-// other idle connections are closed, and the next request succeeds on a
-// new connection.
+// TestStaleConn checks a kept-alive connection that passed the check for a
+// close when it was taken from the pool, and that the server closes as the
+// request arrives, unanswered (as it does when its idle timeout strikes
+// then): the request on it fails with a *StaleConnError, the host's other
+// idle connections are closed, and the next request succeeds on a new
+// connection. (A connection the server closed while it was idle is not
+// used: TestIdleConnsClosedByServer.)
 func TestStaleConn(t *testing.T) {
 	checkGoroutines(t)
 	const n = 3
 	var arrived atomic.Int32
 	all := make(chan struct{})
 	srv := newRawServer(t, func(c *rawConn, req *request) {
-		if req.URL.Path == "/barrier" {
+		switch req.URL.Path {
+		case "/stale":
+			c.closeNow()
+			return
+		case "/barrier":
 			if arrived.Add(1) == n {
 				close(all)
 			}
@@ -511,7 +518,6 @@ func TestStaleConn(t *testing.T) {
 	if got := idle(tr, srv.URL); got != n {
 		t.Fatalf("%d idle connections, want %d", got, n)
 	}
-	srv.closeConns() // the backend closes its kept-alive connections
 
 	req := newRequest(t, context.Background(), http.MethodPost, srv.URL+"/stale", strings.NewReader("body"))
 	resp, err := tr.RoundTrip(req)
@@ -538,6 +544,45 @@ func TestStaleConn(t *testing.T) {
 	get(t, tr, srv.URL+"/after")
 	if got := srv.accepted.Load(); got != n+1 {
 		t.Errorf("%d connections, want %d: the request after the stale one did not dial", got, n+1)
+	}
+}
+
+// TestIdleConnBufferedBytes checks a kept-alive connection on which the
+// server sent more than its answer, the excess read into the connection's
+// buffer with it (here a 408 in the same segment as the 200, the
+// connection left open): the next request does not use it, which would
+// read the excess as its answer, and gets its own on a new connection; the
+// other is closed.
+func TestIdleConnBufferedBytes(t *testing.T) {
+	checkGoroutines(t)
+	srv := newRawServer(t, func(c *rawConn, req *request) {
+		if req.URL.Path == "/first" {
+			// One write: the bytes arrive together, and the client's
+			// read of the answer takes the 408 into its buffer.
+			c.write(ok + "HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\n\r\n")
+			return
+		}
+		c.write("HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nsecond")
+	})
+	tr := New(Options{})
+	if body := get(t, tr, srv.URL+"/first"); body != "ok" {
+		t.Fatalf("first request: body %q, want %q", body, "ok")
+	}
+	resp, err := tr.RoundTrip(newRequest(t, context.Background(), http.MethodGet, srv.URL+"/second", nil))
+	if err != nil {
+		t.Fatalf("second request: %v", err)
+	}
+	b, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil || resp.StatusCode != http.StatusOK || string(b) != "second" {
+		t.Fatalf("second request: %d %q, %v; want 200 %q, its own answer", resp.StatusCode, b, err, "second")
+	}
+	if got, want := seen(srv.requests()), "/first@1 /second@2"; got != want {
+		t.Errorf("the server got %s, want %s", got, want)
+	}
+	eventually(t, "the server sees the client close the first connection", func() bool { return srv.clientClosed.Load() == 1 })
+	if n := idle(tr, srv.URL); n != 1 {
+		t.Errorf("%d idle connections, want 1 (the new one)", n)
 	}
 }
 

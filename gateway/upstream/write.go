@@ -130,7 +130,15 @@ func writeHead(w *bufio.Writer, req *http.Request) error {
 	if _, ok := req.Header["User-Agent"]; !ok {
 		w.WriteString("User-Agent: " + userAgent + "\r\n")
 	}
-	if req.ContentLength > 0 || (method != http.MethodGet && method != http.MethodHead) {
+	// net/http's rule (transferWriter.shouldSendContentLength), so that a
+	// backend gets the same head from modelgate as from a Go client: the
+	// length of a body; without one, "Content-Length: 0" with POST, PUT and
+	// PATCH only, the methods many servers expect it for. GET, DELETE,
+	// OPTIONS and the others go without, as RFC 9110 (8.6) asks when there
+	// is no content and the method does not anticipate any. (net/http
+	// writes "Content-Length: 0" for those too when Transfer-Encoding is
+	// "identity", a request writeFallback writes.)
+	if req.ContentLength > 0 || method == http.MethodPost || method == http.MethodPut || method == http.MethodPatch {
 		w.WriteString("Content-Length: ")
 		w.Write(strconv.AppendInt(w.AvailableBuffer(), req.ContentLength, 10))
 		w.WriteString("\r\n")

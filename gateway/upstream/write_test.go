@@ -439,3 +439,75 @@ func TestWriteRequestExpectContinue(t *testing.T) {
 		t.Errorf("%d connections for 2 requests, want 1 (kept alive)", n)
 	}
 }
+
+// TestWriteRequestContentLength checks when a request says
+// "Content-Length" (or is chunked), by method and body, on both write
+// paths: against the rule written out, and against what net/http's
+// Transport sends for the same request, request line, header lines and
+// body. Without a body, only POST, PUT and PATCH say "Content-Length: 0".
+func TestWriteRequestContentLength(t *testing.T) {
+	const (
+		none    = ""
+		zero    = "Content-Length: 0"
+		three   = "Content-Length: 3"
+		chunked = "Transfer-Encoding: chunked"
+	)
+	bodies := []struct {
+		name string
+		body func() io.Reader // http.NewRequest's argument
+	}{
+		{"nil Body", func() io.Reader { return nil }},
+		{"NoBody", func() io.Reader { return http.NoBody }},
+		{"empty body, ContentLength 0", func() io.Reader { return lengthless{strings.NewReader("")} }},
+		{"body, ContentLength 0", func() io.Reader { return lengthless{strings.NewReader("abc")} }},
+		{"body, ContentLength 3", func() io.Reader { return strings.NewReader("abc") }},
+	}
+	tests := []struct {
+		method string
+		want   [5]string // the framing header, for each of bodies
+	}{
+		{http.MethodGet, [5]string{none, none, none, chunked, three}},
+		{http.MethodHead, [5]string{none, none, none, chunked, three}},
+		{http.MethodDelete, [5]string{none, none, none, chunked, three}},
+		{http.MethodOptions, [5]string{none, none, none, chunked, three}},
+		{http.MethodTrace, [5]string{none, none, chunked, chunked, three}},
+		{http.MethodPost, [5]string{zero, zero, chunked, chunked, three}},
+		{http.MethodPut, [5]string{zero, zero, chunked, chunked, three}},
+		{http.MethodPatch, [5]string{zero, zero, chunked, chunked, three}},
+	}
+	std := &http.Transport{DisableCompression: true} // no Accept-Encoding
+	defer std.CloseIdleConnections()
+	for _, tt := range tests {
+		for i, b := range bodies {
+			t.Run(tt.method+"/"+b.name, func(t *testing.T) {
+				srv := newRawServer(t, func(c *rawConn, _ *request) {
+					c.write("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+				})
+				tr := New(Options{})
+				defer tr.CloseIdleConnections()
+				for _, rt := range []http.RoundTripper{tr, std} {
+					req := newRequest(t, context.Background(), tt.method, srv.URL+"/cl", b.body())
+					req.Header.Set("User-Agent", "test") // net/http's default is not modelgate's
+					roundTrip(t, rt, req)
+				}
+				reqs := srv.requests()
+				if len(reqs) != 2 {
+					t.Fatalf("server got %d requests, want 2", len(reqs))
+				}
+				line, hdrs, body := splitRaw(t, reqs[0].Raw)
+				want := []string{"Host: " + srv.Host, "User-Agent: test"}
+				if tt.want[i] != none {
+					want = append(want, tt.want[i])
+				}
+				slices.Sort(want)
+				if diff := cmp.Diff(want, hdrs); diff != "" {
+					t.Errorf("header lines (-want +got):\n%s\nraw request: %q", diff, reqs[0].Raw)
+				}
+				stdLine, stdHdrs, stdBody := splitRaw(t, reqs[1].Raw)
+				if line != stdLine || !slices.Equal(hdrs, stdHdrs) || body != stdBody {
+					t.Errorf("the request differs from net/http's Transport's:\n got %q\nwant %q", reqs[0].Raw, reqs[1].Raw)
+				}
+			})
+		}
+	}
+}
