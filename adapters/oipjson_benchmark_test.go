@@ -32,31 +32,20 @@ var benchSizes = []struct {
 	n    int
 }{{"fp32x4", 4}, {"fp32x1M", 1 << 20}}
 
-func BenchmarkDecodeRequest(b *testing.B) {
-	for _, s := range benchSizes {
-		b.Run(s.name, func(b *testing.B) {
-			_, body := benchFP32(b, s.n)
-			b.ReportAllocs()
-			b.SetBytes(int64(len(body)))
-			for b.Loop() {
-				if _, err := DecodeRequest(body); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-	}
-}
+func BenchmarkDecodeRequest(b *testing.B) { benchDecodeRequest(b, DecodeRequest) }
 
 // BenchmarkScanRequest is DecodeRequest when the data is only checked (a
 // route whose backends forward the body as it is).
-func BenchmarkScanRequest(b *testing.B) {
+func BenchmarkScanRequest(b *testing.B) { benchDecodeRequest(b, ScanRequest) }
+
+func benchDecodeRequest(b *testing.B, decode func([]byte) (*Request, error)) {
 	for _, s := range benchSizes {
 		b.Run(s.name, func(b *testing.B) {
 			_, body := benchFP32(b, s.n)
 			b.ReportAllocs()
 			b.SetBytes(int64(len(body)))
 			for b.Loop() {
-				if _, err := ScanRequest(body); err != nil {
+				if _, err := decode(body); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -275,6 +275,49 @@ func (r countingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// keepIdle starts a raw server and makes n requests to it at once, which
+// it answers only when all have arrived, so that the transport it returns
+// keeps n idle connections to it. handle, if not nil, sees every later
+// request first and reports whether it answered it; the others get ok.
+func keepIdle(t *testing.T, n int32, handle func(c *rawConn, req *request) bool) (*rawServer, *Transport) {
+	t.Helper()
+	var arrived atomic.Int32
+	all := make(chan struct{})
+	srv := newRawServer(t, func(c *rawConn, req *request) {
+		if req.URL.Path == "/barrier" {
+			if arrived.Add(1) == n {
+				close(all)
+			}
+			select {
+			case <-all:
+			case <-c.srv.done:
+				return
+			}
+		} else if handle != nil && handle(c, req) {
+			return
+		}
+		c.write(ok)
+	})
+	tr := New(Options{})
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			resp, err := tr.RoundTrip(newRequest(t, context.Background(), http.MethodGet, srv.URL+"/barrier", nil))
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			_ = resp.Body.Close()
+		})
+	}
+	wg.Wait()
+	if got := idle(tr, srv.URL); got != int(n) {
+		t.Fatalf("%d idle connections, want %d", got, n)
+	}
+	return srv, tr
+}
+
 // ok is a minimal keep-alive answer with body "ok".
 const ok = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
 

@@ -10,8 +10,6 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -143,35 +141,7 @@ func TestIdleConnUnsolicited(t *testing.T) {
 func TestIdleConnsClosedByServer(t *testing.T) {
 	checkGoroutines(t)
 	const n = 3
-	var arrived atomic.Int32
-	all := make(chan struct{})
-	srv := newRawServer(t, func(c *rawConn, req *request) {
-		if req.URL.Path == "/barrier" {
-			if arrived.Add(1) == n {
-				close(all)
-			}
-			select {
-			case <-all:
-			case <-c.srv.done:
-				return
-			}
-		}
-		c.write(ok)
-	})
-	tr := New(Options{})
-	var wg sync.WaitGroup
-	for range n {
-		wg.Go(func() {
-			resp, err := tr.RoundTrip(newRequest(t, context.Background(), http.MethodGet, srv.URL+"/barrier", nil))
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-		})
-	}
-	wg.Wait()
+	srv, tr := keepIdle(t, n, nil)
 	ncs := idleConns(tr, srv.URL)
 	if len(ncs) != n {
 		t.Fatalf("%d idle connections, want %d", len(ncs), n)

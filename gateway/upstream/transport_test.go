@@ -482,42 +482,13 @@ func TestPrune(t *testing.T) {
 func TestStaleConn(t *testing.T) {
 	checkGoroutines(t)
 	const n = 3
-	var arrived atomic.Int32
-	all := make(chan struct{})
-	srv := newRawServer(t, func(c *rawConn, req *request) {
-		switch req.URL.Path {
-		case "/stale":
-			c.closeNow()
-			return
-		case "/barrier":
-			if arrived.Add(1) == n {
-				close(all)
-			}
-			select {
-			case <-all:
-			case <-c.srv.done:
-				return
-			}
+	srv, tr := keepIdle(t, n, func(c *rawConn, req *request) bool {
+		if req.URL.Path != "/stale" {
+			return false
 		}
-		c.write(ok)
+		c.closeNow()
+		return true
 	})
-	tr := New(Options{})
-	var wg sync.WaitGroup
-	for range n {
-		wg.Go(func() {
-			resp, err := tr.RoundTrip(newRequest(t, context.Background(), http.MethodGet, srv.URL+"/barrier", nil))
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-		})
-	}
-	wg.Wait()
-	if got := idle(tr, srv.URL); got != n {
-		t.Fatalf("%d idle connections, want %d", got, n)
-	}
 
 	req := newRequest(t, context.Background(), http.MethodPost, srv.URL+"/stale", strings.NewReader("body"))
 	resp, err := tr.RoundTrip(req)
