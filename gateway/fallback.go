@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -87,24 +88,27 @@ func (x *exchange) ok(c echo.Context, body []byte) error {
 	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, body)
 }
 
-// okParts is ok with the body given in three parts, written one after the
-// other rather than joined: a large backend answer is not copied.
-func (x *exchange) okParts(c echo.Context, head, body, tail []byte) error {
+// okOutputs is ok with a body written in parts rather than joined, so that
+// a large backend answer is not copied: head, outputs as the backend wrote
+// them, and the closing brace.
+func (x *exchange) okOutputs(c echo.Context, head, outputs []byte) error {
 	x.status = http.StatusOK
 	x.finish(c)
 	w := c.Response()
 	// net/http sets Content-Length itself for a body that fits its buffer
 	// before the handler returns; a larger one would go out chunked.
-	if n := len(head) + len(body) + len(tail); n > smallBody {
+	if n := len(head) + len(outputs) + 1; n > smallBody {
 		w.Header()[echo.HeaderContentLength] = []string{strconv.Itoa(n)}
 	}
 	w.WriteHeader(http.StatusOK)
-	for _, p := range [...][]byte{head, body, tail} {
-		if _, err := w.Write(p); err != nil {
-			return err
-		}
+	if _, err := w.Write(head); err != nil {
+		return err
 	}
-	return nil
+	if _, err := w.Write(outputs); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, "}")
+	return err
 }
 
 // smallBody is the size up to which net/http buffers a response and sets

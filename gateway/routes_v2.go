@@ -166,8 +166,8 @@ func (g *Gateway) infer(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	// The answer is in: let the GC have the request's body and tensors
-	// before the answer is encoded (a 1M-element FP32 request holds 15 MB).
+	// The answer is in: let the GC have the request's tensors and body
+	// (unless pooled) before the answer is encoded.
 	req.Inputs, req.Source = nil, nil
 	out, err := encodeV2(rt.name, version, x.backend, req, resp)
 	if err != nil {
@@ -176,13 +176,10 @@ func (g *Gateway) infer(c echo.Context) error {
 	if resp.OIPOutputs != nil {
 		// out is the head: the backend's outputs follow as they came,
 		// without copying them into one body.
-		return x.okParts(c, out, resp.OIPOutputs, closingBrace)
+		return x.okOutputs(c, out, resp.OIPOutputs)
 	}
 	return x.ok(c, out)
 }
-
-// closingBrace ends a body written in parts.
-var closingBrace = []byte{'}'}
 
 // encodeV2 renders resp as OIP JSON under the route's name, echoing the
 // request ID. When resp carries its outputs as written (OIPOutputs), it
