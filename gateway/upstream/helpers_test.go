@@ -275,11 +275,12 @@ func (r countingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// keepIdle starts a raw server and makes n requests to it at once, which
-// it answers only when all have arrived, so that the transport it returns
-// keeps n idle connections to it. handle, if not nil, sees every later
-// request first and reports whether it answered it; the others get ok.
-func keepIdle(t *testing.T, n int32, handle func(c *rawConn, req *request) bool) (*rawServer, *Transport) {
+// burst starts a raw server and makes n requests to it at once through a
+// transport with opts, which it answers ("ok") only when all have arrived,
+// so that none can reuse another's connection: n connections are opened.
+// handle, if not nil, sees every later request first and reports whether
+// it answered it; the others get ok.
+func burst(t *testing.T, n int32, opts Options, handle func(c *rawConn, req *request) bool) (*rawServer, *Transport) {
 	t.Helper()
 	var arrived atomic.Int32
 	all := make(chan struct{})
@@ -298,7 +299,7 @@ func keepIdle(t *testing.T, n int32, handle func(c *rawConn, req *request) bool)
 		}
 		c.write(ok)
 	})
-	tr := New(Options{})
+	tr := New(opts)
 	var wg sync.WaitGroup
 	for range n {
 		wg.Go(func() {
@@ -307,11 +308,24 @@ func keepIdle(t *testing.T, n int32, handle func(c *rawConn, req *request) bool)
 				t.Error(err)
 				return
 			}
-			_, _ = io.Copy(io.Discard, resp.Body)
+			if b, err := io.ReadAll(resp.Body); err != nil || string(b) != "ok" {
+				t.Errorf("body %q, %v", b, err)
+			}
 			_ = resp.Body.Close()
 		})
 	}
 	wg.Wait()
+	if got := srv.accepted.Load(); got != n {
+		t.Fatalf("%d concurrent requests opened %d connections, want %d", n, got, n)
+	}
+	return srv, tr
+}
+
+// keepIdle is burst with default options, checking that the transport
+// keeps the n connections idle.
+func keepIdle(t *testing.T, n int32, handle func(c *rawConn, req *request) bool) (*rawServer, *Transport) {
+	t.Helper()
+	srv, tr := burst(t, n, Options{}, handle)
 	if got := idle(tr, srv.URL); got != int(n) {
 		t.Fatalf("%d idle connections, want %d", got, n)
 	}

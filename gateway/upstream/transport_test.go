@@ -15,7 +15,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -108,42 +107,7 @@ func TestKeepAliveSequential(t *testing.T) {
 // each and that at most MaxIdleConnsPerHost stay idle afterwards.
 func TestKeepAliveConcurrent(t *testing.T) {
 	const n, maxIdle = 8, 3
-	var arrived atomic.Int32
-	all := make(chan struct{})
-	srv := newRawServer(t, func(c *rawConn, req *request) {
-		if req.URL.Path == "/barrier" {
-			// Answer only when all n requests are in flight, so that
-			// none can reuse another's connection.
-			if arrived.Add(1) == n {
-				close(all)
-			}
-			select {
-			case <-all:
-			case <-c.srv.done:
-				return
-			}
-		}
-		c.write(ok)
-	})
-	tr := New(Options{MaxIdleConnsPerHost: maxIdle})
-	var wg sync.WaitGroup
-	for range n {
-		wg.Go(func() {
-			resp, err := tr.RoundTrip(newRequest(t, context.Background(), http.MethodGet, srv.URL+"/barrier", nil))
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			if b, err := io.ReadAll(resp.Body); err != nil || string(b) != "ok" {
-				t.Errorf("body %q, %v", b, err)
-			}
-			resp.Body.Close()
-		})
-	}
-	wg.Wait()
-	if got := srv.accepted.Load(); got != n {
-		t.Errorf("%d concurrent requests opened %d connections, want %d", n, got, n)
-	}
+	srv, tr := burst(t, n, Options{MaxIdleConnsPerHost: maxIdle}, nil)
 	if got := idle(tr, srv.URL); got != maxIdle {
 		t.Errorf("%d idle connections, want MaxIdleConnsPerHost=%d", got, maxIdle)
 	}
@@ -1227,28 +1191,7 @@ func TestBadURL(t *testing.T) {
 func TestCloseIdleConnections(t *testing.T) {
 	checkGoroutines(t)
 	const n = 3
-	var arrived atomic.Int32
-	all := make(chan struct{})
-	srv := newRawServer(t, func(c *rawConn, req *request) {
-		if arrived.Add(1) == n {
-			close(all)
-		}
-		select {
-		case <-all:
-		case <-c.srv.done:
-			return
-		}
-		c.write(ok)
-	})
-	tr := New(Options{})
-	var wg sync.WaitGroup
-	for range n {
-		wg.Go(func() { get(t, tr, srv.URL) })
-	}
-	wg.Wait()
-	if got := idle(tr, srv.URL); got != n {
-		t.Fatalf("%d idle connections, want %d", got, n)
-	}
+	srv, tr := keepIdle(t, n, nil)
 	tr.CloseIdleConnections()
 	if got := idle(tr, srv.URL); got != 0 {
 		t.Errorf("%d idle connections after CloseIdleConnections", got)
