@@ -41,6 +41,14 @@ const (
 	hungClientDeadline = 300 * time.Millisecond
 	hungSlack          = 300 * time.Millisecond
 	hungConcurrent     = 40
+	// goroutineSlack is how far go_goroutines may read above its baseline
+	// with nothing leaked. The gauge is read while GET /metrics is being
+	// served, and prometheus' Registry.Gather starts its collector workers
+	// on demand, so their number at that moment varies with scheduling
+	// and with how many series there are (one more was seen in CI, for
+	// 5 s on end, after the hung calls added the route's series). A leak
+	// of one goroutine per hung call adds hungConcurrent or more.
+	goroutineSlack = 4
 )
 
 // TestHungBackend sends requests to a backend that never answers: each
@@ -105,13 +113,13 @@ func check504(t *testing.T, what string, r *reply, deadline time.Duration) {
 
 // checkReleased waits up to 5 s for the gateway to close every upstream
 // connection and return to its baseline of file descriptors and
-// goroutines.
+// goroutines (give or take goroutineSlack).
 func checkReleased(t *testing.T, g *gatewayProc, h *hungServer, baseFDs, baseG int) {
 	t.Helper()
 	var fds, gs int
 	settled := waitFor(t.Context(), 5*time.Second, func() bool {
 		fds, gs = fdCount(t, g.Pid), goroutines(t, g)
-		return h.open.Load() == 0 && fds <= baseFDs && (baseG < 0 || gs <= baseG)
+		return h.open.Load() == 0 && fds <= baseFDs && (baseG < 0 || gs <= baseG+goroutineSlack)
 	})
 	figure(t, "hung_after open_upstream_conns=%d fds_baseline=%d fds_after=%d goroutines_baseline=%d goroutines_after=%d settled_ms=%d",
 		h.open.Load(), baseFDs, fds, baseG, gs, settled.Milliseconds())
@@ -119,8 +127,8 @@ func checkReleased(t *testing.T, g *gatewayProc, h *hungServer, baseFDs, baseG i
 		figure(t, "hung_goroutines=unavailable (GET /metrics has no go_goroutines; only fds and upstream connections were checked)")
 	}
 	if settled < 0 {
-		t.Errorf("after the hung calls: %d upstream connections still open (want 0), fds %d (baseline %d), goroutines %d (baseline %d)",
-			h.open.Load(), fds, baseFDs, gs, baseG)
+		t.Errorf("after the hung calls: %d upstream connections still open (want 0), fds %d (baseline %d), goroutines %d (baseline %d, +%d allowed)",
+			h.open.Load(), fds, baseFDs, gs, baseG, goroutineSlack)
 	}
 }
 
