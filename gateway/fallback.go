@@ -215,6 +215,9 @@ func anyFailure(error) bool { return true }
 func (x *exchange) infer(req *adapters.Request) (*adapters.Response, error) {
 	var resp *adapters.Response
 	err := x.each("infer", canFallBack, func(ctx context.Context, t *target) error {
+		if t.typedByMetadata {
+			x.learnSignature(t)
+		}
 		r := *req
 		r.Model = t.ref(x.version)
 		var err error

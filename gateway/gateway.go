@@ -113,6 +113,13 @@ type Target struct {
 	// input data then. When every target of a route does, v2 requests are
 	// checked without decoding their data (adapters.ScanRequest).
 	SendsSource bool
+	// TypedByMetadata says that Adapter checks inputs against the model's
+	// signature and gives outputs its datatypes only once its ModelMetadata
+	// has been called for that model version (the tfserving adapter: TF
+	// Serving's JSON does not say whether 0.5 is a float or a double). The
+	// gateway then calls ModelMetadata before the target's first inference
+	// of each version; see learnSignature.
+	TypedByMetadata bool
 	// Describe, if set, is called by the route explanation
 	// (GET /admin/routes/{model}, see Options.Admin), which shows its
 	// result as the target's "details": e.g. the backend kind, per-kind
@@ -153,6 +160,8 @@ type target struct {
 	adapter  adapters.Adapter
 	describe func() any // Target.Describe
 	sigs     sigCache
+	// typedByMetadata: see Target.TypedByMetadata.
+	typedByMetadata bool
 }
 
 // ref is the backend model reference for a client-requested version.

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/sync/singleflight"
+
 	"github.com/modelgate/modelgate/adapters"
 	"github.com/modelgate/modelgate/adapters/v1json"
 )
@@ -36,6 +38,9 @@ type sigCache struct {
 	mu     sync.Mutex
 	m      map[adapters.ModelRef]*adapters.ModelMetadata
 	failed map[adapters.ModelRef]time.Time // last failed fetch
+	// learning joins the concurrent first requests of a version into one
+	// metadata call (see learnSignature); keyed by version.
+	learning singleflight.Group
 }
 
 // load returns the cached metadata for ref and whether there is an entry.
@@ -107,13 +112,48 @@ func (x *exchange) signature() *v1json.Signature {
 	if len(unknown) == 0 {
 		return nil
 	}
+	ctx, cancel := context.WithTimeout(x.parent, x.signatureWait())
+	defer cancel()
+	return fetchSignature(ctx, unknown, x.version)
+}
+
+// signatureWait is how long a request waits for a metadata call:
+// signatureFetchTimeout, or less if its deadline is nearer.
+func (x *exchange) signatureWait() time.Duration {
 	limit := signatureFetchTimeout
 	if dl, ok := x.ctx.Deadline(); ok && time.Until(dl) < limit {
 		limit = time.Until(dl)
 	}
-	ctx, cancel := context.WithTimeout(x.parent, limit)
+	return limit
+}
+
+// learnSignature makes sure that a target typed by metadata
+// (Target.TypedByMetadata) has been asked for the requested version's
+// metadata before it runs an inference: until then its adapter neither
+// checks inputs against the signature nor gives outputs their datatypes.
+// The first requests of a version share one metadata call, not counted as
+// an inference attempt, and each waits for it no longer than
+// signatureWait; the call itself is bounded by signatureFetchTimeout and
+// outlives a client that leaves. A failure is remembered for
+// signatureRetryAfter, as for v1 signatures, and the request goes on
+// without the signature.
+func (x *exchange) learnSignature(t *target) {
+	ref := t.ref(x.version)
+	if _, ok := t.sigs.load(ref); ok {
+		return
+	}
+	ctx, cancel := context.WithTimeout(x.parent, x.signatureWait())
 	defer cancel()
-	return fetchSignature(ctx, unknown, x.version)
+	done := t.sigs.learning.DoChan(ref.Version, func() (any, error) {
+		fctx, fcancel := context.WithTimeout(context.WithoutCancel(x.parent), signatureFetchTimeout)
+		defer fcancel()
+		fetchSignature(fctx, []*target{t}, x.version)
+		return nil, nil
+	})
+	select {
+	case <-done:
+	case <-ctx.Done():
+	}
 }
 
 // fetchSignature asks targets in order for metadata.

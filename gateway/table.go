@@ -46,7 +46,7 @@ func newRouteTable(routes []Route) *routeTable {
 				m.Name = r.Name
 			}
 			rt.targets = append(rt.targets, &target{backend: tg.Backend, model: m, adapter: tg.Adapter,
-				describe: tg.Describe})
+				describe: tg.Describe, typedByMetadata: tg.TypedByMetadata})
 		}
 		t.byName[r.Name] = rt
 		t.order = append(t.order, rt)

@@ -135,3 +135,38 @@ func TestReadiness(t *testing.T) {
 		}
 	})
 }
+
+// TestV2OutputsTypedBySignature checks that the very first v2 inference
+// through a TF Serving target gives its outputs the datatypes of the
+// model's signature, as GET /v2/models/{m} reports them. TF Serving's JSON
+// answer does not carry them (0.5 may be a float or a double); the gateway
+// asks for the signature before the target's first inference.
+func TestV2OutputsTypedBySignature(t *testing.T) {
+	_, g := startFunctional(t) // a fresh gateway: no metadata asked yet
+	c := testClient()
+	cases := []struct{ route, body string }{
+		{"iris-tfserving", v2Body("features", "FP32")},
+		{"half_plus_two", `{"inputs":[{"name":"x","shape":[3],"datatype":"FP32","data":[1,2,5]}]}`},
+	}
+	for _, tc := range cases {
+		r := call(t, c, "POST", g.URL+"/v2/models/"+tc.route+"/infer", tc.body)
+		mustStatus(t, tc.route+" infer", r, 200)
+		var resp v2Response
+		decode(t, r, &resp)
+		r = call(t, c, "GET", g.URL+"/v2/models/"+tc.route, "")
+		mustStatus(t, tc.route+" metadata", r, 200)
+		var md modelMeta
+		decode(t, r, &md)
+		want := map[string]string{}
+		for _, o := range md.Outputs {
+			want[o.Name] = o.Datatype
+		}
+		got := map[string]string{}
+		for _, o := range resp.Outputs {
+			got[o.Name] = o.Datatype
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%s: first answer's output datatypes (-signature +got):\n%s", tc.route, diff)
+		}
+	}
+}

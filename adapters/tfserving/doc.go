@@ -28,7 +28,9 @@
 // outputs the signature's names and datatypes. Infer never fetches
 // metadata itself: until something calls ModelMetadata, outputs take JSON's
 // datatypes (INT64, FP64, BYTES, BOOL) and a single unnamed output is named
-// Options.OutputNames[0] or "output-0".
+// Options.OutputNames[0] or "output-0". The gateway calls ModelMetadata
+// before a target's first inference of each version
+// (gateway.Target.TypedByMetadata).
 //
 // Errors follow PROTOCOLS.md §1.4 with the decisions documented on classify:
 // a predict 404 is ErrUnavailable once TF Serving has been seen to know the

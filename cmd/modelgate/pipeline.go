@@ -180,6 +180,9 @@ func buildRoutes(cfg *config.Config, backends map[string]*backend) ([]gateway.Ro
 				Describe: describeTarget(b, t),
 				// The oip adapter sends the client's OIP body as it is.
 				SendsSource: b.cfg.Kind == config.KindOIP,
+				// The tfserving adapter types outputs by the signature it
+				// learnt from the last ModelMetadata call.
+				TypedByMetadata: b.cfg.Kind == config.KindTFServing,
 			})
 		}
 		routes = append(routes, r)

@@ -227,12 +227,23 @@ func TestRedactURL(t *testing.T) {
 	}
 }
 
-// TestBuildRoutesSendsSource checks that only oip targets are declared to
-// send the client's OIP body as it is: the gateway skips decoding input
-// data only for routes whose every target does.
-func TestBuildRoutesSendsSource(t *testing.T) {
+// TestBuildRoutesTargetTraits checks what each kind of target is declared
+// to do: only oip targets send the client's OIP body as it is (the gateway
+// skips decoding input data only for routes whose every target does), and
+// only tfserving targets are typed by metadata (the gateway asks for it
+// before their first inference).
+func TestBuildRoutesTargetTraits(t *testing.T) {
 	t.Parallel()
-	cfg := loadYAML(t, twoBackendsChanged)
+	cfg := loadYAML(t, `
+backends:
+  - {name: a, kind: oip, url: "`+deadURL+`"}
+  - {name: b, kind: oip, url: "`+deadURL+`"}
+  - {name: c, kind: mlflow, url: "`+deadURL+`"}
+  - {name: t, kind: tfserving, url: "`+deadURL+`"}
+models:
+  - {name: ma, targets: [{backend: a}]}
+  - {name: mc, targets: [{backend: c}, {backend: b}, {backend: t}]}
+`)
 	backends, created, err := buildBackends(cfg, nil, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
@@ -242,14 +253,15 @@ func TestBuildRoutesSendsSource(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := map[string]bool{}
+	type traits struct{ SendsSource, TypedByMetadata bool }
+	got := map[string]traits{}
 	for _, r := range routes {
 		for _, tg := range r.Targets {
-			got[r.Name+"/"+tg.Backend] = tg.SendsSource
+			got[r.Name+"/"+tg.Backend] = traits{tg.SendsSource, tg.TypedByMetadata}
 		}
 	}
-	want := map[string]bool{"ma/a": true, "mc/c": false, "mc/b": true}
+	want := map[string]traits{"ma/a": {SendsSource: true}, "mc/c": {}, "mc/b": {SendsSource: true}, "mc/t": {TypedByMetadata: true}}
 	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("SendsSource per route/target (-want +got):\n%s", diff)
+		t.Errorf("traits per route/target (-want +got):\n%s", diff)
 	}
 }
