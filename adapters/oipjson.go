@@ -15,8 +15,9 @@ import "fmt"
 // [2,2]); ragged or otherwise nested data is rejected. Unknown keys are
 // ignored, as KServe's pydantic models do, but must still be valid JSON.
 // Bytes after the top-level object are rejected. FP16 and BF16 have no
-// portable JSON form and are rejected (KServe Python answers 400 too); they
-// need the binary tensor extension, which this codec does not read yet.
+// portable JSON form and are rejected (KServe Python answers 400 too); the
+// binary tensor extension (DecodeRequestBinary, AppendResponseBinary)
+// rejects them as well, since TensorData cannot hold them.
 // Number literals beyond a float type's range decode as ±Inf (IEEE rounding,
 // as TF Serving does); the tokens NaN, Infinity and -Infinity are accepted.
 //

@@ -20,6 +20,9 @@ type oipDecoder struct {
 	lenient bool
 	// scan checks tensor data without keeping it (ScanResponse).
 	scan bool
+	// binary lets inputs with a binary_data_size come without data
+	// (DecodeRequestBinary).
+	binary bool
 	// altered records that leniency changed what is kept: a null taken as
 	// absent, a parameter or unknown member dropped.
 	altered bool

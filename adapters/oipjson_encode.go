@@ -101,6 +101,12 @@ func checkTensors(ts []Tensor, side string) error {
 }
 
 func appendTensors(dst []byte, ts []Tensor, side string) ([]byte, error) {
+	return appendTensorsOmitting(dst, ts, side, nil)
+}
+
+// appendTensorsOmitting is appendTensors writing no "data" member for the
+// tensors whose noData entry is true (binary outputs); noData may be nil.
+func appendTensorsOmitting(dst []byte, ts []Tensor, side string, noData []bool) ([]byte, error) {
 	dst = append(dst, '[')
 	for i := range ts {
 		if i > 0 {
@@ -117,6 +123,10 @@ func appendTensors(dst []byte, ts []Tensor, side string) ([]byte, error) {
 		var err error
 		if dst, err = appendParamsField(dst, "parameters", t.Parameters); err != nil {
 			return dst, fmt.Errorf("%s %q: %w", side, t.Name, err)
+		}
+		if noData != nil && noData[i] {
+			dst[len(dst)-1] = '}' // the comma after datatype or parameters
+			continue
 		}
 		dst = append(dst, `"data":`...)
 		dst = AppendTensorData(dst, t)

@@ -165,10 +165,18 @@ func (c *oipDecoder) tensorEnd(t *Tensor, f *tensorFields, path, side string) er
 	case f.seen&(1<<tenDatatype) == 0:
 		return fmt.Errorf("%s.datatype: missing", path)
 	case f.seen&(1<<tenData) == 0:
-		if _, ok := t.Parameters["binary_data_size"]; ok {
-			return fmt.Errorf("%s %q: binary tensor data is not supported", side, t.Name)
+		if _, ok := t.Parameters[ParamBinaryDataSize]; ok {
+			switch {
+			case side != "input":
+				return fmt.Errorf("%s %q: binary tensor data is not supported", side, t.Name)
+			case c.binary:
+				return nil // DecodeRequestBinary fills it
+			}
+			return fmt.Errorf("%s %q: %w", side, t.Name, errBinaryNoData)
 		}
 		return fmt.Errorf("%s.data: missing", path)
+	case c.binary && t.Parameters[ParamBinaryDataSize] != nil:
+		return fmt.Errorf("%s %q: has both data and %s", side, t.Name, ParamBinaryDataSize)
 	case f.dataLoaded:
 		return nil
 	}
@@ -191,7 +199,7 @@ func (c *oipDecoder) datatype(path string) (DType, error) {
 		return Invalid, fmt.Errorf("%s: %v", path, err)
 	}
 	if !dt.JSONSupported() {
-		return Invalid, fmt.Errorf("%s: %s is not supported in JSON; use FP32 (or the binary tensor extension)", path, dt)
+		return Invalid, fmt.Errorf("%s: %s is not supported (no adapter can carry it, in JSON or binary); use FP32", path, dt)
 	}
 	return dt, nil
 }

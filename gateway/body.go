@@ -110,7 +110,8 @@ func checkJSONType(contentType string) error {
 		return nil
 	case mt == "application/octet-stream":
 		return replyf(errUnsupportedMediaType,
-			"unsupported Content-Type %q: the binary tensor data extension is not implemented; send JSON", mt)
+			"unsupported Content-Type %q without an %s header: send JSON, or binary tensor data after JSON of that length",
+			mt, adapters.HeaderInferenceHeaderLength)
 	}
 	return replyf(errUnsupportedMediaType, "unsupported Content-Type %q: send application/json", mt)
 }

@@ -111,6 +111,25 @@ func (x *exchange) okOutputs(c echo.Context, head, outputs []byte) error {
 	return err
 }
 
+// okBinary finishes the exchange and writes a 200 in the binary tensor
+// data extension: the JSON, whose length Inference-Header-Content-Length
+// gives, then the binary outputs' bytes.
+func (x *exchange) okBinary(c echo.Context, head, bin []byte) error {
+	x.status = http.StatusOK
+	x.finish(c)
+	w := c.Response()
+	h := w.Header()
+	h[echo.HeaderContentType] = []string{echo.MIMEOctetStream}
+	h[adapters.HeaderInferenceHeaderLength] = []string{strconv.Itoa(len(head))}
+	h[echo.HeaderContentLength] = []string{strconv.Itoa(len(head) + len(bin))}
+	w.WriteHeader(http.StatusOK)
+	if _, err := w.Write(head); err != nil {
+		return err
+	}
+	_, err := w.Write(bin)
+	return err
+}
+
 // smallBody is the size up to which net/http buffers a response and sets
 // its Content-Length (its bufferBeforeChunkingSize).
 const smallBody = 2048

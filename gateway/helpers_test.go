@@ -124,7 +124,7 @@ func do(t *testing.T, g *Gateway, method, path, body string, header ...string) *
 	}
 	req := httptest.NewRequest(method, path, rd)
 	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
+		req.Header.Add(header[i], header[i+1])
 	}
 	return serve(g, req)
 }

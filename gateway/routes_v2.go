@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -53,7 +55,7 @@ func (g *Gateway) serverMetadata(c echo.Context) error {
 		Name       string   `json:"name"`
 		Version    string   `json:"version"`
 		Extensions []string `json:"extensions"`
-	}{serverName, g.opts.Version, []string{"parameters"}})
+	}{serverName, g.opts.Version, []string{"parameters", "binary_tensor_data"}})
 }
 
 // lookupV2 resolves the :model and :version path parameters.
@@ -121,14 +123,21 @@ func (g *Gateway) modelReady(c echo.Context) error {
 	}{rt.name, true})
 }
 
-// infer answers POST /v2/models/{m}[/versions/{v}]/infer.
+// infer answers POST /v2/models/{m}[/versions/{v}]/infer, in JSON or in
+// the binary tensor data extension (PROTOCOLS.md §6.4).
 func (g *Gateway) infer(c echo.Context) error {
 	rt, version, err := g.lookupV2(c)
 	if err != nil {
 		return err
 	}
-	if err := checkJSONType(c.Request().Header.Get(echo.HeaderContentType)); err != nil {
+	jsonLen, binaryIn, err := inferenceHeaderLength(c.Request().Header)
+	if err != nil {
 		return err
+	}
+	if !binaryIn {
+		if err := checkJSONType(c.Request().Header.Get(echo.HeaderContentType)); err != nil {
+			return err
+		}
 	}
 	body, pooled, err := g.readPooledBody(c)
 	if err != nil {
@@ -139,23 +148,16 @@ func (g *Gateway) infer(c echo.Context) error {
 		// reading it are done.
 		defer pooled.drop()
 	}
-	// The body is valid OIP and the gateway changes only the model, which
-	// is not in it: OIP backends may forward it instead of re-encoding (when
-	// all of the route's do, its data is checked but not decoded). The
-	// answer goes out as OIP too: they may return their outputs as written.
-	decode := adapters.DecodeRequest
-	if rt.scan {
-		decode = adapters.ScanRequest
-	}
-	req, err := decode(body)
+	req, binaryOut, err := decodeV2(rt, body, jsonLen, binaryIn)
 	if err != nil {
 		return invalid(err, fmt.Sprintf("model %q: %v", rt.name, err))
 	}
-	req.Source = body
-	if pooled != nil {
+	if req.Source != nil && pooled != nil {
 		req.SourceHold = pooled.hold
 	}
-	req.AcceptOIPOutputs = true
+	// The answer goes out as OIP too: OIP backends may return their
+	// outputs as written, unless some go out in binary.
+	req.AcceptOIPOutputs = binaryOut == nil
 	x, cancel, err := g.begin(c, rt, version)
 	if err != nil {
 		return err
@@ -169,44 +171,107 @@ func (g *Gateway) infer(c echo.Context) error {
 	// The answer is in: let the GC have the request's tensors and body
 	// (unless pooled) before the answer is encoded.
 	req.Inputs, req.Source = nil, nil
-	out, err := encodeV2(rt.name, version, x.backend, req, resp)
-	if err != nil {
+	out, bin, err := encodeV2(rt.name, version, x.backend, req, resp, binaryOut)
+	switch {
+	case err != nil:
 		return err
-	}
-	if resp.OIPOutputs != nil {
+	case resp.OIPOutputs != nil:
 		// out is the head: the backend's outputs follow as they came,
 		// without copying them into one body.
 		return x.okOutputs(c, out, resp.OIPOutputs)
+	case len(bin) > 0:
+		return x.okBinary(c, out, bin)
 	}
 	return x.ok(c, out)
+}
+
+// inferenceHeaderLength reads the binary extension's
+// Inference-Header-Content-Length: the length of the JSON that binary
+// tensor data follows, and whether there is one.
+func inferenceHeaderLength(h http.Header) (int, bool, error) {
+	v, ok := h[adapters.HeaderInferenceHeaderLength]
+	if !ok {
+		return 0, false, nil
+	}
+	if len(v) != 1 {
+		return 0, false, replyf(adapters.ErrInvalidInput, "%s: given %d times, want once",
+			adapters.HeaderInferenceHeaderLength, len(v))
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(v[0]))
+	if err != nil || n < 0 {
+		return 0, false, replyf(adapters.ErrInvalidInput, "%s: %q is not a byte count",
+			adapters.HeaderInferenceHeaderLength, v[0])
+	}
+	return n, true, nil
+}
+
+// decodeV2 decodes or checks an infer body, and returns which outputs the
+// client wants in binary (nil: none asked for). A JSON body that nothing
+// changes becomes the request's Source: OIP backends may forward it
+// instead of re-encoding, and when all of the route's do, its data is
+// checked but not decoded. A body with binary data, or one asking for
+// binary outputs, cannot be forwarded: its data is decoded, and the
+// binary_data parameters, which are about this answer and not for the
+// model, are removed.
+func decodeV2(rt *route, body []byte, jsonLen int, binaryIn bool) (*adapters.Request, func(string) bool, error) {
+	var req *adapters.Request
+	var err error
+	switch {
+	case binaryIn:
+		req, err = adapters.DecodeRequestBinary(body, jsonLen)
+	case rt.scan:
+		req, err = adapters.ScanRequest(body)
+	default:
+		req, err = adapters.DecodeRequest(body)
+		if err == nil {
+			req.Source = body
+		}
+	}
+	if err != nil || !adapters.AsksBinary(req) {
+		return req, nil, err
+	}
+	if req.Source != nil && rt.scan {
+		// Scanned: the data is needed now.
+		if req, err = adapters.DecodeRequest(body); err != nil {
+			return nil, nil, err
+		}
+	}
+	binaryOut := adapters.BinaryOutputs(req)
+	adapters.StripBinaryParams(req)
+	return req, binaryOut, nil
 }
 
 // encodeV2 renders resp as OIP JSON under the route's name, echoing the
 // request ID. When resp carries its outputs as written (OIPOutputs), it
 // renders only the head, up to `"outputs":`; the caller writes the outputs
-// and the closing brace.
-func encodeV2(routeName, version, backend string, req *adapters.Request, resp *adapters.Response) ([]byte, error) {
+// and the closing brace. Outputs for which binaryOut is true go as binary
+// tensor data, returned in bin.
+func encodeV2(routeName, version, backend string, req *adapters.Request, resp *adapters.Response,
+	binaryOut func(string) bool) (out, bin []byte, err error) {
 	if len(resp.Outputs) == 0 && resp.Raw != nil {
-		return nil, replyf(adapters.ErrBadUpstream,
+		return nil, nil, replyf(adapters.ErrBadUpstream,
 			"model %q: backend %q returned an opaque %q payload, which OIP JSON cannot carry",
 			routeName, backend, resp.Raw.ContentType)
 	}
-	out := *resp
-	out.ID = req.ID
-	out.Model = adapters.ModelRef{Name: routeName, Version: resp.Model.Version}
-	if out.Model.Version == "" {
-		out.Model.Version = version
+	r := *resp
+	r.ID = req.ID
+	r.Model = adapters.ModelRef{Name: routeName, Version: resp.Model.Version}
+	if r.Model.Version == "" {
+		r.Model.Version = version
 	}
-	encode := adapters.AppendResponse
-	if out.OIPOutputs != nil {
-		encode = adapters.AppendResponseHead
+	switch {
+	case binaryOut != nil && r.OIPOutputs == nil:
+		out, bin, err = adapters.AppendResponseBinary(nil, &r, binaryOut)
+	case r.OIPOutputs != nil:
+		out, err = adapters.AppendResponseHead(nil, &r)
+	default:
+		out, err = adapters.AppendResponse(nil, &r)
 	}
-	b, err := encode(nil, &out)
 	if err != nil {
-		return nil, replyf(fmt.Errorf("%w: %w", adapters.ErrBadUpstream, err),
+		return nil, nil, replyf(fmt.Errorf("%w: %w", adapters.ErrBadUpstream, err),
 			"model %q: backend %q returned outputs that cannot be written as OIP JSON: %v", routeName, backend, err)
 	}
-	return b, nil
+	return out, bin, nil
 }
 
 // invalid is a 400 with msg; cause is the codec's error, kept for the log

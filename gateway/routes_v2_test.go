@@ -34,7 +34,7 @@ func TestHealthAndServerMetadata(t *testing.T) {
 	}{
 		{"/v2/health/live", false, 200, `{"live":true}`},
 		{"/v2/health/ready", false, 200, `{"ready":true}`},
-		{"/v2", false, 200, `{"name":"modelgate","version":"1.2.3","extensions":["parameters"]}`},
+		{"/v2", false, 200, `{"name":"modelgate","version":"1.2.3","extensions":["parameters","binary_tensor_data"]}`},
 		{"/v2/health/live", true, 200, `{"live":true}`},
 		{"/v2/health/ready", true, 503, `{"error":"modelgate is shutting down and takes no new requests"}`},
 	}
@@ -212,7 +212,7 @@ func TestInferErrors(t *testing.T) {
 		{name: "image body", header: []string{"Content-Type", "image/png"}, status: 415,
 			msg: `unsupported Content-Type "image/png": send application/json`},
 		{name: "binary extension", header: []string{"Content-Type", "application/octet-stream"}, status: 415,
-			msg: `unsupported Content-Type "application/octet-stream": the binary tensor data extension is not implemented; send JSON`},
+			msg: `unsupported Content-Type "application/octet-stream" without an Inference-Header-Content-Length header: send JSON, or binary tensor data after JSON of that length`},
 		{name: "gzip body", header: []string{"Content-Encoding", "gzip"}, status: 415,
 			msg: `unsupported Content-Encoding "gzip": send the request body uncompressed`},
 		{name: "bad client timeout", header: []string{HeaderRequestTimeout, "soon"}, status: 400,
