@@ -28,7 +28,7 @@ type modelMeta struct {
 // TestMetadata checks GET /v2/models/{route} for each backend kind: the
 // signature where the backend publishes one (TF emulator /metadata, KServe
 // OIP metadata, MLflow's MLmodel file, BentoML's schema), 501 for
-// TorchServe, which has none.
+// TorchServe and KServe's V1 protocol, which have none.
 func TestMetadata(t *testing.T) {
 	_, g := startFunctional(t)
 	c := testClient()
@@ -78,14 +78,16 @@ func TestMetadata(t *testing.T) {
 			}
 		})
 	}
-	t.Run("torchserve has no signature", func(t *testing.T) {
-		t.Parallel()
-		r := call(t, c, "GET", g.URL+"/v2/models/iris-torchserve", "")
-		mustStatus(t, "metadata", r, 501)
-		if msg := r.ErrMsg(); !strings.Contains(msg, "torchserve") {
-			t.Errorf("error: got %q, want it to name backend torchserve", msg)
-		}
-	})
+	for route, backend := range map[string]string{"iris-torchserve": "torchserve", "iris-kserve-v1": "kserve-v1"} {
+		t.Run(backend+" has no signature", func(t *testing.T) {
+			t.Parallel()
+			r := call(t, c, "GET", g.URL+"/v2/models/"+route, "")
+			mustStatus(t, "metadata", r, 501)
+			if msg := r.ErrMsg(); !strings.Contains(msg, `"`+backend+`"`) {
+				t.Errorf("error: got %q, want it to name backend %s", msg, backend)
+			}
+		})
+	}
 }
 
 // TestReadiness checks per-route readiness in both front protocols for
@@ -93,7 +95,7 @@ func TestMetadata(t *testing.T) {
 func TestReadiness(t *testing.T) {
 	_, g := startFunctional(t)
 	c := testClient()
-	routes := []string{"iris-mlflow", "iris-kserve", "iris-bentoml", "iris-torchserve",
+	routes := []string{"iris-mlflow", "iris-kserve", "iris-kserve-v1", "iris-bentoml", "iris-torchserve",
 		"iris-tfserving", "half_plus_two", "iris"}
 	for _, rt := range routes {
 		t.Run(rt, func(t *testing.T) {

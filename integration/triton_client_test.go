@@ -72,12 +72,8 @@ func TestTritonClient(t *testing.T) {
 			if got.Server.Name != "modelgate" || !slices.Contains(got.Server.Extensions, "binary_tensor_data") {
 				t.Errorf("server metadata: %+v, want modelgate with binary_tensor_data", got.Server)
 			}
-			// The tfserving adapter reads TF Serving's model status, which
-			// KServe's V1 protocol does not have (so TestReadiness leaves
-			// iris-kserve-v1 out too): that route is never reported ready.
-			wantModelReady := rt.backend != "kserve-v1"
-			if !got.Live || !got.Ready || got.ModelReady != wantModelReady {
-				t.Errorf("live %v, ready %v, model ready %v: want true, true, %v", got.Live, got.Ready, got.ModelReady, wantModelReady)
+			if !got.Live || !got.Ready || !got.ModelReady {
+				t.Errorf("live %v, ready %v, model ready %v: want all true", got.Live, got.Ready, got.ModelReady)
 			}
 			switch {
 			case got.Metadata.ErrorStatus != "":

@@ -4,6 +4,7 @@ package tfserving
 
 import (
 	"bytes"
+	"errors"
 	"net/http"
 
 	"github.com/modelgate/modelgate/adapters"
@@ -22,6 +23,11 @@ const (
 var (
 	msgUnknownLabel     = []byte("Unrecognized servable version label")
 	msgUnknownSignature = []byte("not found in signature def")
+	// bodyNoSuchPath is FastAPI's answer to a path it has no route for:
+	// KServe's V1 protocol, which shares TF Serving's predict and status
+	// paths, has no metadata path (PROTOCOLS.md §5). TF Serving's own 404s
+	// are {"error": …}.
+	bodyNoSuchPath = []byte(`{"detail":"Not Found"}`)
 )
 
 // classify maps a TF Serving error answer to an error kind (PROTOCOLS.md
@@ -45,6 +51,10 @@ var (
 //     client's request: the configured servable does not exist, so
 //     ErrModelNotFound. Every other 400 (INVALID_ARGUMENT,
 //     FAILED_PRECONDITION, OUT_OF_RANGE) is ErrInvalidInput.
+//   - A metadata 404 whose body is FastAPI's {"detail":"Not Found"} comes
+//     from KServe's V1 protocol, which has no metadata path:
+//     errors.ErrUnsupported (the backend publishes no signature), as for
+//     other backends without one.
 //   - 504 is DEADLINE_EXCEEDED: the request outlived
 //     --rest_api_timeout_in_ms (default 30 s) inside TF Serving, which is
 //     overload rather than a broken answer. ErrUnavailable, like 503, so
@@ -72,6 +82,9 @@ func classifyStatus(op string, status int, body []byte, seen bool) error {
 			return adapters.ErrModelNotFound
 		}
 	case http.StatusNotFound:
+		if op == opMetadata && bytes.Equal(bytes.TrimSpace(body), bodyNoSuchPath) {
+			return errors.ErrUnsupported // a KServe V1 backend: no signature published
+		}
 		if op != opReady && seen {
 			return adapters.ErrUnavailable
 		}

@@ -22,6 +22,10 @@ type statusBody struct {
 			ErrorMessage string `json:"error_message"`
 		} `json:"status"`
 	} `json:"model_version_status"`
+	// Ready is KServe V1's model-ready answer on the same path,
+	// {"name": "m", "ready": true} (PROTOCOLS.md §5), for a tfserving
+	// target in front of KServe's V1 protocol.
+	Ready *bool `json:"ready"`
 }
 
 // stateAvailable is the one ManagerState in which a version serves.
@@ -35,14 +39,21 @@ const stateAvailable = "AVAILABLE"
 // loaded yet; UNLOADING and END: going or gone, END with the load error if
 // loading failed). A body that is not a status answer also wraps
 // ErrUnavailable, since the readiness contract has no "bad answer"; known
-// reports whether the answer listed the servable at all.
+// reports whether the answer listed the servable at all. KServe V1's
+// {"name", "ready"} answer is read too.
 func readiness(data []byte) (message string, known bool, err error) {
 	var body statusBody
 	if err := json.Unmarshal(data, &body); err != nil {
 		return "", false, fmt.Errorf("%w: unreadable model status answer: %v", adapters.ErrUnavailable, err)
 	}
 	if len(body.ModelVersionStatus) == 0 {
-		return "no versions listed", false, adapters.ErrUnavailable
+		switch {
+		case body.Ready == nil:
+			return "no versions listed", false, adapters.ErrUnavailable
+		case *body.Ready:
+			return "", true, nil
+		}
+		return "the model is not ready (KServe V1 model status)", true, adapters.ErrUnavailable
 	}
 	var states []string
 	for _, v := range body.ModelVersionStatus {
