@@ -93,8 +93,9 @@ func checkEncoding(enc string) error {
 // checkJSONType accepts the media types JSON inference requests arrive with:
 // none, application/json, any +json type, text/plain and
 // application/x-www-form-urlencoded (what curl -d sends). Anything else,
-// such as application/octet-stream for the OIP binary tensor extension
-// (not implemented), is 415.
+// such as application/octet-stream without the binary tensor extension's
+// Inference-Header-Content-Length (v2 infer checks that header first), is
+// 415.
 func checkJSONType(contentType string) error {
 	switch contentType {
 	case "", "application/json", "application/json; charset=utf-8":

@@ -26,7 +26,8 @@ type Options struct {
 	MaxBodyBytes int64
 	// Logger receives one line per request. If nil, nothing is logged.
 	Logger *slog.Logger
-	// Version is reported by GET /v2. Default: "dev".
+	// Version is reported by GET /v2 and as info.version of GET
+	// /openapi.json. Default: "dev".
 	Version string
 	// ReadHeaderTimeout bounds reading request headers. Default: 10s.
 	ReadHeaderTimeout time.Duration
@@ -202,6 +203,7 @@ func (g *Gateway) newEcho() *echo.Echo {
 		e.GET("/metrics", echo.WrapHandler(g.opts.Metrics))
 	}
 	g.registerAdmin(e)
+	g.registerOpenAPI(e)
 	return e
 }
 
